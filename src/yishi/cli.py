@@ -1,0 +1,49 @@
+"""The ``yishi`` command line: one group, each subcommand a thin wrapper over the core."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from .checks import run_checks
+from .lifecycle import LABELS, Status
+from .loading import load_repository
+
+ROOT_OPTION = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The repository holding content/council.yml, content/issues and content/meetings.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="yishi")
+def main() -> None:
+    """Yishi (议事): publish a deliberation council's work as public, citable records."""
+
+
+@main.command()
+@ROOT_OPTION
+def check(root: Path) -> None:
+    """Check every record; print problems as path:line: field: message, or a summary."""
+    repo = load_repository(root)
+    problems = run_checks(repo)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        files = len({p.path for p in problems})
+        click.echo(f"{len(problems)} problem(s) in {files} file(s).", err=True)
+        sys.exit(1)
+    counts = Counter(loaded.record.status for loaded in repo.issues.values())
+    by_status = ", ".join(
+        f"{LABELS[s]} {s.value} {counts[s]}" for s in Status if counts[s]
+    )
+    click.echo(
+        f"OK: {len(repo.issues)} issues, {len(repo.meetings)} meetings"
+        + (f" ({by_status})" if by_status else "")
+    )

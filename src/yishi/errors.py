@@ -1,0 +1,34 @@
+"""Exceptions raised by Yishi.
+
+    YishiError
+    ├── RecordError      a record file cannot be read at all (the checker reports it)
+    ├── CouncilError     content/council.yml is missing or invalid
+    └── ForgeError       a forge (local git, GitHub) refused or failed an operation
+        └── ForgeRetryable   worth retrying later (rate limit, 5xx, timeout)
+"""
+
+from __future__ import annotations
+
+
+class YishiError(Exception):
+    """Base class of every error Yishi raises on purpose."""
+
+
+class RecordError(YishiError):
+    """A record file cannot be parsed."""
+
+
+class CouncilError(YishiError):
+    """The council registry is missing or invalid."""
+
+
+class ForgeError(YishiError):
+    """A forge operation failed for good."""
+
+
+class ForgeRetryable(ForgeError):
+    """A forge operation failed for now; retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

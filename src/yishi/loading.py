@@ -1,0 +1,291 @@
+"""Read record files and build the cross-reference index, collecting problems as it goes.
+
+Loading never stops at the first broken file: a record that cannot be read becomes a
+:class:`~yishi.problems.Problem` located at the offending line, and the rest load normally.
+The site, the exports and ``yishi check`` all start from :func:`load_repository`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import frontmatter
+import frontmatter.default_handlers
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .council import COUNCIL_FILE, Council, load_council
+from .errors import CouncilError
+from .problems import Problem
+from .records import AgendaItem, Issue, Meeting
+
+ISSUES_DIR = Path("content") / "issues"
+MEETINGS_DIR = Path("content") / "meetings"
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class RecordLoader(_BaseLoader):  # type: ignore[misc]
+    """Safe YAML without implicit timestamps: dates stay strings, so an impossible date
+    (2023-02-30) reaches the schema and is reported with its line instead of crashing."""
+
+
+RecordLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+_FRONT_MATTER = frontmatter.default_handlers.YAMLHandler()
+
+
+@dataclass
+class SourceFile:
+    """A record file's text split into front matter and body, with line bookkeeping."""
+
+    path: str  # relative to the repository root, posix style, as messages show it
+    text: str
+    front_matter: str
+    body: str
+    front_matter_line: int  # file line of the front matter's first line
+    body_line: int  # file line of the body's first line
+
+    @cached_property
+    def _node(self) -> yaml.Node | None:
+        try:
+            node: yaml.Node | None = yaml.compose(self.front_matter, Loader=RecordLoader)
+            return node
+        except yaml.YAMLError:
+            return None
+
+    def line_of(self, loc: Sequence[str | int]) -> int:
+        """File line of the key at ``loc`` (or of its nearest existing parent; 1 at top)."""
+        node = self._node
+        line = 1
+        for part in loc:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key, value in node.value:
+                    if key.value == part:
+                        line = key.start_mark.line + self.front_matter_line
+                        node = value
+                        break
+                else:
+                    return line
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    return line
+                node = node.value[part]
+                line = node.start_mark.line + self.front_matter_line
+            else:
+                return line
+        return line
+
+    def body_line_of(self, offset: int) -> int:
+        """File line of a character offset in the body."""
+        return self.body_line + self.body.count("\n", 0, offset)
+
+
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass
+class Loaded(Generic[T]):
+    """A valid record with the file it came from."""
+
+    source: SourceFile
+    record: T
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def body(self) -> str:
+        return self.source.body.strip()
+
+
+LoadedIssue = Loaded[Issue]
+LoadedMeeting = Loaded[Meeting]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An agenda item about an issue, with the meeting that holds it."""
+
+    meeting: Meeting
+    item: AgendaItem
+
+
+@dataclass
+class Repository:
+    """Every record of a repository, loaded once, with the problems found while loading."""
+
+    root: Path
+    council: Council | None
+    issues: dict[str, LoadedIssue] = field(default_factory=dict)
+    meetings: dict[str, LoadedMeeting] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    #: Ids (file stems) of records that exist but could not be loaded: references to them
+    #: are not reported again as dangling.
+    broken: set[str] = field(default_factory=set)
+
+    def exists(self, record_id: str) -> bool:
+        """Whether an issue or meeting file with this id exists, loadable or not."""
+        return record_id in self.issues or record_id in self.meetings or record_id in self.broken
+
+    @cached_property
+    def agenda_index(self) -> dict[str, list[Reference]]:
+        """Issue id → the agenda items about it, oldest meeting first."""
+        index: dict[str, list[Reference]] = defaultdict(list)
+        for loaded in sorted(self.meetings.values(), key=lambda m: (m.record.date, m.record.id)):
+            for item in loaded.record.agenda:
+                index[item.issue].append(Reference(loaded.record, item))
+        return dict(index)
+
+    def references(self, issue_id: str) -> list[Reference]:
+        """The agenda items about ``issue_id``, oldest first."""
+        return self.agenda_index.get(issue_id, [])
+
+    def decision(self, issue_id: str) -> Reference | None:
+        """The latest agenda item that decided ``issue_id``, if any."""
+        for ref in reversed(self.references(issue_id)):
+            if ref.item.outcome == "decided":
+                return ref
+        return None
+
+
+def split_source(path: str, text: str) -> SourceFile | Problem:
+    """Split a record file into front matter and body, or say why it cannot be."""
+    if not _FRONT_MATTER.detect(text):
+        return Problem(path, 1, "(file)", "no YAML front matter: the file must start with '---'")
+    try:
+        fm, body = _FRONT_MATTER.split(text)
+    except ValueError:
+        return Problem(path, 1, "(file)", "front matter is not closed by a second '---' line")
+    fm_start = text.index(fm, 3) if fm else text.index("\n") + 1
+    fm_line = text.count("\n", 0, fm_start) + 1
+    body_start = text.index(body, fm_start + len(fm)) if body else len(text)
+    body_line = text.count("\n", 0, body_start) + 1
+    return SourceFile(path, text, fm, body, fm_line, body_line)
+
+
+def parse_front_matter(source: SourceFile) -> dict[str, Any] | Problem:
+    """The front matter as data, or a problem naming the YAML error's line."""
+    try:
+        data = yaml.load(source.front_matter, Loader=RecordLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + source.front_matter_line if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        return Problem(source.path, line, "(yaml)", f"invalid YAML: {problem}")
+    if not isinstance(data, dict):
+        return Problem(source.path, 1, "(file)", "front matter must be a mapping of keys")
+    return data
+
+
+_FIELD_IN_MESSAGE = re.compile(r"^(?:Value error, )?(?P<field>[a-z_]+): (?P<message>.*)$", re.S)
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """``('timeline', 2, 'status')`` → ``timeline[2].status``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "(file)"
+
+
+def validation_problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
+    """One problem per schema error, each at the line of the key at fault."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc: tuple[str | int, ...] = tuple(err["loc"])
+        message = err["msg"]
+        # Model-level validators name the field in their message ("cosigners: ...").
+        match = _FIELD_IN_MESSAGE.match(message)
+        if err["type"] == "value_error" and match:
+            loc = (*loc, match["field"])
+            message = match["message"]
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (misspelt? see the record format in the README)"
+        elif err["type"] == "missing":
+            message = "required field is missing"
+        elif "input" in err and err["type"] not in {"value_error"} and _short(err["input"]):
+            message = f"{message}, got {err['input']!r}"
+        line = source.line_of(loc)
+        problems.append(Problem(source.path, line, format_loc(loc), message))
+    return problems
+
+
+def _short(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) and len(str(value)) <= 60
+
+
+def load_record(
+    model: type[T], path: str, text: str, council: Council | None
+) -> Loaded[T] | list[Problem]:
+    """Parse and validate one record file."""
+    source = split_source(path, text)
+    if isinstance(source, Problem):
+        return [source]
+    data = parse_front_matter(source)
+    if isinstance(data, Problem):
+        return [data]
+    try:
+        record = model.model_validate(data, context={"council": council})
+    except ValidationError as exc:
+        return validation_problems(source, exc)
+    return Loaded(source, record)
+
+
+def _read(path: Path, rel: str) -> str | Problem:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Problem(rel, 1, "(file)", f"not UTF-8 text (byte {exc.start}); save it as UTF-8")
+
+
+def load_repository(root: Path | str) -> Repository:
+    """Load the council and every record under ``root`` (a repository or site folder)."""
+    root = Path(root)
+    try:
+        council: Council | None = load_council(root)
+        repo = Repository(root, council)
+    except CouncilError as exc:
+        repo = Repository(root, None)
+        repo.problems.append(Problem(COUNCIL_FILE.as_posix(), 1, "(council)", str(exc)))
+    repo.issues = _load_folder(repo, ISSUES_DIR, Issue)
+    repo.meetings = _load_folder(repo, MEETINGS_DIR, Meeting)
+    return repo
+
+
+def _load_folder(repo: Repository, folder: Path, model: type[T]) -> dict[str, Loaded[T]]:
+    """Load every ``*.md`` record of one folder, adding problems and broken ids to ``repo``."""
+    loaded_by_id: dict[str, Loaded[T]] = {}
+    first_path: dict[str, str] = {}
+    for path in sorted((repo.root / folder).glob("*.md")):
+        rel = (folder / path.name).as_posix()
+        text = _read(path, rel)
+        loaded = load_record(model, rel, text, repo.council) if isinstance(text, str) else [text]
+        if isinstance(loaded, list):
+            repo.problems.extend(loaded)
+            repo.broken.add(path.stem)
+            continue
+        record_id: str = getattr(loaded.record, "id")  # noqa: B009 - both models have an id
+        id_line = loaded.source.line_of(("id",))
+        if record_id != path.stem:
+            repo.problems.append(Problem(
+                rel, id_line, "id", f"id {record_id!r} does not match the file name {path.stem!r}"))
+        if record_id in first_path:
+            repo.problems.append(Problem(
+                rel, id_line, "id", f"duplicate id {record_id!r}, also in {first_path[record_id]}"))
+            continue
+        first_path[record_id] = rel
+        loaded_by_id[record_id] = loaded
+    return loaded_by_id
