@@ -1,0 +1,19 @@
+"""Options of the ``yishi`` plugin in ``mkdocs.yml``."""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+
+class YishiConfig(base.Config):
+    """``plugins: - yishi: {...}``."""
+
+    #: Where the /submit/ form posts (the intake service's base URL).
+    intake_url = c.Type(str, default="http://127.0.0.1:8321")
+    #: Rows per page of every list; long lists are paginated so pages stay small.
+    per_page = c.Type(int, default=50)
+    #: Where the records live, for "edit" and history links (defaults to repo_url).
+    repo_url = c.Optional(c.Type(str))
+    #: Search engine: Pagefind's chunked index (scales, segments Chinese) or none.
+    search = c.Choice(("pagefind", "none"), default="pagefind")

@@ -1,0 +1,102 @@
+"""MkDocs event handlers, and nothing else: the work happens in :mod:`yishi.site`."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from ..checks import run_checks
+from ..loading import load_repository
+from ..site.context import SiteContext, SiteSettings
+from ..site.model import GeneratedPage
+from ..site.providers import file_providers, page_providers
+from .config import YishiConfig
+
+log = logging.getLogger("mkdocs.plugins.yishi")
+
+RECORD_FOLDERS = ("issues/", "meetings/")
+
+
+class YishiPlugin(BasePlugin[YishiConfig]):
+    """Turns the records under ``docs_dir`` into the transparency site."""
+
+    def __init__(self) -> None:
+        self.context: SiteContext | None = None
+        self.generated: dict[str, GeneratedPage] = {}
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Records are read from the repository root that holds mkdocs.yml, so builds from
+        # another working directory (tests, CI) read the right content.
+        self.root = Path(config.docs_dir).parent
+        return config
+
+    # Run late so that other plugins' files are in place before records replace theirs.
+    @event_priority(-50)
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        repo = load_repository(self.root)
+        if repo.council is None:
+            raise PluginError("content/council.yml is missing or invalid: run `yishi check`")
+        for problem in run_checks(repo):
+            # A warning, so `mkdocs build --strict` refuses to publish broken records.
+            log.warning("%s", problem)
+        settings = SiteSettings(
+            site_url=config.site_url or "",
+            intake_url=self.config.intake_url,
+            repo_url=self.config.repo_url or config.repo_url or "",
+            per_page=self.config.per_page,
+            search=self.config.search,
+        )
+        self.context = SiteContext.for_root(repo, settings)
+        for file in list(files):
+            # Record files are sources of data, not pages; council.yml is not published raw.
+            if (file.src_uri.startswith(RECORD_FOLDERS) and file.src_uri.endswith(".md")) or file.src_uri == "council.yml":
+                files.remove(file)
+        self.generated = {}
+        for provider in page_providers():
+            for page in provider(self.context):
+                self.generated[page.src_uri] = page
+                existing = files.get_file_from_path(page.src_uri)
+                if existing is not None:
+                    files.remove(existing)
+                inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+                # The stub carries only the title (JSON is valid YAML, so no title can break
+                # it); the body is inserted after markdown, in on_page_content.
+                stub = f"---\ntitle: {json.dumps(page.title, ensure_ascii=False)}\n---\n"
+                files.append(File.generated(config, page.src_uri, content=stub, inclusion=inclusion))
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        generated = self.generated.get(page.file.src_uri)
+        if generated is not None:
+            page.meta.update(generated.meta)
+            if not generated.searchable:
+                page.meta.setdefault("search", {"exclude": True})
+        return markdown
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        generated = self.generated.get(page.file.src_uri)
+        return generated.html if generated is not None else html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        assert self.context is not None
+        site_dir = Path(config.site_dir)
+        for provider in file_providers():
+            for data_file in provider(self.context):
+                target = site_dir / data_file.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data_file.content)
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        return server

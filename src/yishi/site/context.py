@@ -1,0 +1,68 @@
+"""Everything a page provider may read: the records, the site settings, and build facts."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from ..council import Council
+from ..loading import Repository
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """Options of the site that are not records (set in ``mkdocs.yml``)."""
+
+    site_url: str = ""
+    intake_url: str = "http://127.0.0.1:8321"
+    repo_url: str = ""
+    per_page: int = 50
+    search: str = "pagefind"
+
+
+def council_timezone(council: Council | None) -> timezone:
+    """The council's UTC offset (``+08:00``) as a timezone."""
+    offset = council.timezone if council else "+08:00"
+    sign = -1 if offset.startswith("-") else 1
+    hours, minutes = offset.lstrip("+-").split(":")
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+
+
+def git_head(root: Path) -> str | None:
+    """The commit the records were read at, or None outside a git work tree."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True, text=True, check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip() or None
+
+
+@dataclass
+class SiteContext:
+    """The input of every provider; built once per site build."""
+
+    repo: Repository
+    settings: SiteSettings = field(default_factory=SiteSettings)
+    built_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    commit: str | None = None
+
+    @property
+    def council(self) -> Council:
+        if self.repo.council is None:
+            raise ValueError("content/council.yml is missing or invalid; run `yishi check`")
+        return self.repo.council
+
+    @property
+    def tz(self) -> timezone:
+        return council_timezone(self.repo.council)
+
+    @classmethod
+    def for_root(cls, repo: Repository, settings: SiteSettings | None = None) -> SiteContext:
+        """A context for a build of ``repo`` now, at the repository's current commit."""
+        tz = council_timezone(repo.council)
+        return cls(repo, settings or SiteSettings(), datetime.now(tz), git_head(repo.root))

@@ -1,0 +1,53 @@
+"""What a provider hands to the generator: pages and data files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class GeneratedPage:
+    """A page generated from records.
+
+    ``src_uri`` is the page's source path as MkDocs names it (``issues/<id>.md`` is served at
+    ``/issues/<id>/``). ``html`` is the finished page body: it was rendered from records with
+    escaping, so the generator must insert it as is and never run it through markdown again.
+    """
+
+    src_uri: str
+    title: str
+    html: str
+    #: Whether the page has a place in the navigation. Records never do: listing every record
+    #: in the sidebar makes every page grow with the record and the build quadratic.
+    in_nav: bool = False
+    #: Page metadata for the theme (e.g. ``{"hide": ["toc"]}``). Never a lifecycle ``status``:
+    #: Material would read it as a navigation badge.
+    meta: dict[str, Any] = field(default_factory=dict)
+    #: Whether the search index includes the page (lists and facets would only add noise).
+    searchable: bool = True
+
+    @property
+    def url(self) -> str:
+        """The page's URL relative to the site root, with directory URLs (``issues/x/``)."""
+        return page_url(self.src_uri)
+
+
+@dataclass
+class DataFile:
+    """A file written verbatim into the built site (JSON, CSV, Atom, iCalendar, SVG ...)."""
+
+    path: str
+    content: bytes
+
+
+def page_url(src_uri: str) -> str:
+    """``issues/x.md`` → ``issues/x/``; ``index.md`` → ``""``; ``a/index.md`` → ``a/``."""
+    if not src_uri.endswith(".md"):
+        return src_uri
+    stem = src_uri[: -len(".md")]
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
