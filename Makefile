@@ -1,7 +1,6 @@
 # One runner for developers, CI and the README. Each target creates the virtualenv it needs.
 PYTHON ?= python3
 export NO_MKDOCS_2_WARNING := 1
-export NO_MKDOCS_2_WARNING := 1
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
