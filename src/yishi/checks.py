@@ -20,6 +20,7 @@ from .lifecycle import (
 from .loading import LoadedIssue, LoadedMeeting, Repository, SourceFile, format_loc
 from .privacy import find_personal_data
 from .problems import Problem
+from .records import Outcome
 
 Check = Callable[[Repository], Iterator[Problem]]
 
@@ -134,11 +135,13 @@ def check_meeting_references(repo: Repository) -> Iterator[Problem]:
                 yield _at(src, ("timeline", i, "meeting"),
                           f"meeting {entry.meeting} has no agenda item for {issue.id}")
                 continue
-            expected = OUTCOME_STATUS.get(item.outcome.value)
+            outcome = item.outcome.value if item.outcome else None
+            expected = OUTCOME_STATUS.get(outcome) if outcome else None
             if entry.status in OUTCOME_STATUS.values() and expected is not entry.status:
+                said = repr(outcome) if outcome else "not recorded yet"
                 yield _at(src, ("timeline", i, "status"),
                           f"{entry.status.value} disagrees with meeting {found.record.id}, "
-                          f"whose agenda item outcome is {item.outcome.value!r}")
+                          f"whose agenda item outcome is {said}")
             held = found.record.date
             if entry.date < held and entry.status is not Status.SCHEDULED:
                 yield _at(src, ("timeline", i, "date"),
@@ -151,6 +154,8 @@ def check_meeting_references(repo: Repository) -> Iterator[Problem]:
                 if item.issue in repo.broken:
                     continue
                 yield _at(msrc, ("agenda", i, "issue"), f"no issue {item.issue!r} exists")
+                continue
+            if item.outcome is None:  # not yet discussed
                 continue
             status = OUTCOME_STATUS.get(item.outcome.value)
             if status is None:
@@ -190,7 +195,7 @@ def check_votes(repo: Repository) -> Iterator[Problem]:
                 if counted != stated:
                     yield _at(src, (*loc, "votes"),
                               f"the individual votes count {counted} but the totals say {stated}")
-            if item.outcome.value == "decided" and not vote.passed:
+            if item.outcome is Outcome.DECIDED and not vote.passed:
                 yield _at(src, ("agenda", i, "outcome"),
                           "decided, but the vote did not reach its threshold")
 

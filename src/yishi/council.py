@@ -65,6 +65,9 @@ class Council(_Strict):
     level: str = Field(pattern=SLUG)
     region: str = ""
     description: str = ""
+    demo_note: str = Field(
+        default="", description="Shown on the about page when the records are a demonstration."
+    )
     licence: str = "CC BY 4.0"
     timezone: str = "+08:00"
     levels: list[Named]

@@ -287,7 +287,10 @@ class AgendaItem(_Record):
     """One issue on a meeting's agenda and what the meeting did with it."""
 
     issue: RecordId
-    outcome: Outcome
+    # None while the item is not yet discussed: the agenda of an upcoming meeting.
+    outcome: Outcome | None = Field(
+        default=None, description="What the meeting did; absent until the item is discussed."
+    )
     decision: str | None = None
     vote: Vote | None = None
     actions: list[Action] = Field(default_factory=list)
@@ -297,6 +300,10 @@ class AgendaItem(_Record):
     def _decision_text(self) -> AgendaItem:
         if self.outcome is Outcome.DECIDED and not self.decision:
             raise ValueError("decision: a decided item needs the decision text")
+        if self.outcome is None and (self.decision or self.vote or self.actions):
+            raise ValueError(
+                "outcome: an item with a decision, vote or actions needs its outcome"
+            )
         return self
 
 
@@ -343,6 +350,11 @@ class Meeting(_Record):
         if council and value is not None:
             _one_of(value, council.community_names, "community")
         return value
+
+    @property
+    def upcoming(self) -> bool:
+        """True while no agenda item has an outcome yet (a meeting still to be held)."""
+        return all(item.outcome is None for item in self.agenda)
 
     def item_for(self, issue_id: str) -> AgendaItem | None:
         """The agenda item about ``issue_id``, if any."""
