@@ -47,3 +47,8 @@ def check(root: Path) -> None:
         f"OK: {len(repo.issues)} issues, {len(repo.meetings)} meetings"
         + (f" ({by_status})" if by_status else "")
     )
+
+
+from .diff.cli import diff_command  # noqa: E402  (registration, after main is defined)
+
+main.add_command(diff_command)

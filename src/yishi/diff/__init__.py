@@ -1,0 +1,15 @@
+"""``yishi diff``: what a change between two git revisions does to the public record.
+
+    compare(root, base, head) -> RecordDiff      (compare.py, reading git with git.py)
+    render(diff) -> markdown                     (markdown.py)
+    diff.to_json() -> the "yishi-diff/1" shape   (model.py documents it)
+"""
+
+from __future__ import annotations
+
+from .compare import compare
+from .git import GitError
+from .markdown import render
+from .model import RecordDiff
+
+__all__ = ["GitError", "RecordDiff", "compare", "render"]
