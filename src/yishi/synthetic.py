@@ -385,7 +385,7 @@ class _Generator:
         timeline.append(f"  - {{ date: {screened}, status: scheduled, meeting: {meeting.id} }}")
         if target is S.SCHEDULED:
             meeting.agenda.append(
-                f"  - {{ issue: {issue_id}, outcome: progress_report, note: {_q('列入议程,待会议协商')} }}")
+                f"  - {{ issue: {issue_id}, note: {_q('列入议程,待会议协商')} }}")
             return [*fm, "timeline:", *timeline], S.SCHEDULED
         if target is S.DEFERRED:
             meeting.agenda.append(
