@@ -253,6 +253,14 @@ class IndividualVote(_Record):
     party: Slug | None = None
     option: Literal["yes", "no", "abstain", "absent"]
 
+    @field_validator("option", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: Any) -> Any:
+        # YAML 1.1 reads a bare `yes` / `no` as a boolean; take it as the option meant.
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return value
+
 
 class Vote(_Record):
     """A vote on an agenda item, after Popolo/Open Civic Data: counts and the threshold."""
