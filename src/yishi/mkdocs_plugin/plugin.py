@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -15,14 +16,20 @@ from mkdocs.structure.pages import Page
 
 from ..checks import run_checks
 from ..loading import load_repository
+from ..site.assets import SCRIPTS, STYLESHEETS
 from ..site.context import SiteContext, SiteSettings
 from ..site.model import GeneratedPage
 from ..site.providers import file_providers, page_providers
+from ..site.search_index import SearchIndexError, build_search_index
 from .config import YishiConfig
 
 log = logging.getLogger("mkdocs.plugins.yishi")
 
 RECORD_FOLDERS = ("issues/", "meetings/")
+#: Theme overrides shipped with the plugin (the header's search link).
+OVERRIDES = Path(__file__).parent / "overrides"
+#: Page metadata Material reads and a record must never set (``status`` is a nav badge).
+FORBIDDEN_META = frozenset({"status", "template"})
 
 
 class YishiPlugin(BasePlugin[YishiConfig]):
@@ -36,6 +43,18 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         # Records are read from the repository root that holds mkdocs.yml, so builds from
         # another working directory (tests, CI) read the right content.
         self.root = Path(config.docs_dir).parent
+        for path in STYLESHEETS:
+            if path not in config.extra_css:
+                config.extra_css.append(path)
+        for path in SCRIPTS:
+            if path not in [str(script) for script in config.extra_javascript]:
+                config.extra_javascript.append(path)
+        # After a user's custom_dir, before Material's own templates.
+        dirs = config.theme.dirs
+        if str(OVERRIDES) not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
+        if self.config.search == "pagefind":
+            config.extra["yishi_search_url"] = "search/"
         return config
 
     # Run late so that other plugins' files are in place before records replace theirs.
@@ -60,6 +79,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
             if (file.src_uri.startswith(RECORD_FOLDERS) and file.src_uri.endswith(".md")) or file.src_uri == "council.yml":
                 files.remove(file)
         self.generated = {}
+        nav: list[dict[str, str]] = []
         for provider in page_providers():
             for page in provider(self.context):
                 self.generated[page.src_uri] = page
@@ -67,10 +87,18 @@ class YishiPlugin(BasePlugin[YishiConfig]):
                 if existing is not None:
                     files.remove(existing)
                 inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-                # The stub carries only the title (JSON is valid YAML, so no title can break
-                # it); the body is inserted after markdown, in on_page_content.
-                stub = f"---\ntitle: {json.dumps(page.title, ensure_ascii=False)}\n---\n"
+                if page.in_nav:
+                    nav.append({page.nav_title or page.title: page.src_uri})
+                # The stub carries only the title, HTML-escaped because the theme prints
+                # titles unescaped (JSON is valid YAML, so no title can break the stub);
+                # the body is inserted after markdown, in on_page_content.
+                title = json.dumps(str(escape(page.title)), ensure_ascii=False)
+                stub = f"---\ntitle: {title}\n---\n"
                 files.append(File.generated(config, page.src_uri, content=stub, inclusion=inclusion))
+        # A small, constant navigation made of the pages that ask for a place in it, unless
+        # mkdocs.yml spells out its own.
+        if not config.nav:
+            config.nav = nav
         return files
 
     def on_page_markdown(
@@ -78,7 +106,9 @@ class YishiPlugin(BasePlugin[YishiConfig]):
     ) -> str:
         generated = self.generated.get(page.file.src_uri)
         if generated is not None:
-            page.meta.update(generated.meta)
+            page.meta.update(
+                {k: v for k, v in generated.meta.items() if k not in FORBIDDEN_META}
+            )
             if not generated.searchable:
                 page.meta.setdefault("search", {"exclude": True})
         return markdown
@@ -87,7 +117,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         generated = self.generated.get(page.file.src_uri)
-        return generated.html if generated is not None else html
+        return generated.render() if generated is not None else html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.context is not None
@@ -97,6 +127,11 @@ class YishiPlugin(BasePlugin[YishiConfig]):
                 target = site_dir / data_file.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data_file.content)
+        if self.config.search == "pagefind":
+            try:
+                build_search_index(site_dir)
+            except SearchIndexError as exc:
+                raise PluginError(str(exc)) from exc
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         return server

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cached_property
 from pathlib import Path
 
 from ..council import Council
 from ..loading import Repository
+from .indexes import SiteIndex, build_index
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,16 @@ class SiteContext:
         if self.repo.council is None:
             raise ValueError("content/council.yml is missing or invalid; run `yishi check`")
         return self.repo.council
+
+    @cached_property
+    def index(self) -> SiteIndex:
+        """The records sorted and grouped once for every page of the build."""
+        return build_index(self.repo)
+
+    @property
+    def today(self) -> date:
+        """The build's date in the council's time zone (for overdue actions, upcoming meetings)."""
+        return self.built_at.astimezone(self.tz).date()
 
     @property
     def tz(self) -> timezone:

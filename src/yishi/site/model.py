@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,13 +12,15 @@ class GeneratedPage:
     """A page generated from records.
 
     ``src_uri`` is the page's source path as MkDocs names it (``issues/<id>.md`` is served at
-    ``/issues/<id>/``). ``html`` is the finished page body: it was rendered from records with
-    escaping, so the generator must insert it as is and never run it through markdown again.
+    ``/issues/<id>/``). ``html`` is the finished page body, or a function that renders it:
+    the generator calls :meth:`render` only when it writes the page, so a build holds one
+    page's HTML at a time. The HTML was rendered from records with escaping, so the
+    generator must insert it as is and never run it through markdown again.
     """
 
     src_uri: str
     title: str
-    html: str
+    html: str | Callable[[], str]
     #: Whether the page has a place in the navigation. Records never do: listing every record
     #: in the sidebar makes every page grow with the record and the build quadratic.
     in_nav: bool = False
@@ -26,6 +29,14 @@ class GeneratedPage:
     meta: dict[str, Any] = field(default_factory=dict)
     #: Whether the search index includes the page (lists and facets would only add noise).
     searchable: bool = True
+
+    #: The title of the page's navigation entry (defaults to ``title``); pages with ``in_nav``
+    #: appear in the navigation in the order the providers yield them.
+    nav_title: str | None = None
+
+    def render(self) -> str:
+        """The page body as HTML."""
+        return self.html() if callable(self.html) else self.html
 
     @property
     def url(self) -> str:

@@ -1,7 +1,8 @@
 """The registry of page and data-file providers: the one place a new page type is added.
 
 A provider is a function of the :class:`SiteContext`. Page providers return the pages they
-make; file providers return files written verbatim into the built site.
+make; file providers return files written verbatim into the built site; record sections
+return HTML appended to every issue or meeting page (e.g. the "cite this record" block).
 """
 
 from __future__ import annotations
@@ -13,15 +14,48 @@ from .model import DataFile, GeneratedPage
 
 PageProvider = Callable[[SiteContext], Iterable[GeneratedPage]]
 FileProvider = Callable[[SiteContext], Iterable[DataFile]]
+#: ``(ctx, kind, record_id) -> html`` with kind ``"issue"`` or ``"meeting"``; the HTML is
+#: inserted as is, so a section must escape every value it takes from a record.
+RecordSection = Callable[[SiteContext, str, str], str]
 
 
 def page_providers() -> list[PageProvider]:
-    """Every page provider, in the order their pages are added to the site."""
-    from . import record_pages
+    """Every page provider; pages with ``in_nav`` appear in the navigation in this order."""
+    from . import (
+        about_page,
+        community_pages,
+        home_page,
+        issue_lists,
+        meeting_lists,
+        public_lists,
+        record_pages,
+        search_page,
+        stats_page,
+        submit_page,
+    )
 
-    return [record_pages.issue_pages, record_pages.meeting_pages]
+    return [
+        home_page.home_pages,
+        issue_lists.issue_list_pages,
+        meeting_lists.meeting_list_pages,
+        public_lists.public_list_pages,
+        stats_page.stats_pages,
+        submit_page.submit_pages,
+        about_page.about_pages,
+        search_page.search_pages,
+        community_pages.community_pages,
+        record_pages.issue_pages,
+        record_pages.meeting_pages,
+    ]
 
 
 def file_providers() -> list[FileProvider]:
     """Every data-file provider."""
+    from . import assets
+
+    return [assets.asset_files, assets.filter_data]
+
+
+def record_sections() -> list[RecordSection]:
+    """Every section appended to record pages, in order."""
     return []

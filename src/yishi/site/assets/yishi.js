@@ -1,0 +1,200 @@
+/* Progressive enhancement only: every page works without this script. */
+(function () {
+  "use strict";
+
+  /* ---- Instant filtering of the issue list (all issues, from assets/issues.json). ---- */
+  function setupFilter(form) {
+    var table = document.querySelector("table.yi-issues");
+    if (!table) return;
+    var body = table.tBodies[0];
+    var pager = document.querySelector(".yi-pager");
+    var count = form.querySelector(".yi-filter-count");
+    var root = form.getAttribute("data-root");
+    var data = null;
+    var loading = null;
+    var LIMIT = 200;
+    form.hidden = false;
+
+    function load() {
+      if (!loading) {
+        loading = fetch(form.getAttribute("data-source")).then(function (r) {
+          if (!r.ok) throw new Error(r.status);
+          return r.json();
+        }).then(function (json) { data = json; return json; });
+      }
+      return loading;
+    }
+
+    function cell(row, content) {
+      var td = document.createElement("td");
+      if (content) td.appendChild(content);
+      row.appendChild(td);
+      return td;
+    }
+
+    function text(value) { return document.createTextNode(value); }
+
+    function badge(status) {
+      var span = document.createElement("span");
+      span.className = "yi-badge yi-stage-" + data.stage[status];
+      span.setAttribute("data-status", status);
+      span.textContent = data.status[status];
+      return span;
+    }
+
+    function render() {
+      var want = {
+        community: form.elements.community.value,
+        category: form.elements.category.value,
+        status: form.elements.status.value
+      };
+      var q = form.elements.q.value.trim().toLowerCase();
+      var matches = data.rows.filter(function (r) {
+        return (!want.status || r[2] === want.status) &&
+          (!want.community || r[3] === want.community) &&
+          (!want.category || r[4] === want.category) &&
+          (!q || r[1].toLowerCase().indexOf(q) >= 0 || r[0].indexOf(q) >= 0);
+      });
+      while (body.firstChild) body.removeChild(body.firstChild);
+      matches.slice(0, LIMIT).forEach(function (r) {
+        var tr = document.createElement("tr");
+        tr.setAttribute("data-id", r[0]);
+        tr.setAttribute("data-status", r[2]);
+        tr.setAttribute("data-community", r[3]);
+        tr.setAttribute("data-category", r[4]);
+        var a = document.createElement("a");
+        a.href = root + "issues/" + r[0] + "/";
+        a.textContent = r[1];
+        var td = cell(tr, a);
+        td.appendChild(document.createElement("br"));
+        var small = document.createElement("small");
+        small.className = "yi-id";
+        small.textContent = r[0];
+        td.appendChild(small);
+        cell(tr, badge(r[2]));
+        cell(tr, text(data.community[r[3]] || r[3]));
+        cell(tr, text(data.category[r[4]] || r[4]));
+        cell(tr, text(r[5]));
+        body.appendChild(tr);
+      });
+      if (!matches.length) {
+        var tr = document.createElement("tr");
+        tr.className = "yi-empty";
+        var td = cell(tr, text("没有符合条件的提案。"));
+        td.colSpan = 5;
+        body.appendChild(tr);
+      }
+      if (pager) pager.hidden = true;
+      count.textContent = "共 " + matches.length + " 项" +
+        (matches.length > LIMIT ? ",显示前 " + LIMIT + " 项" : "");
+    }
+
+    function update() {
+      load().then(render).catch(function () {
+        count.textContent = "筛选暂不可用,请使用上方的分类链接。";
+      });
+    }
+
+    form.addEventListener("change", update);
+    form.addEventListener("input", function (e) { if (e.target.name === "q") update(); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); update(); });
+  }
+
+  /* ---- The proposal form: token, submission with fetch, receipt or errors. ---- */
+  function setupSubmit(form) {
+    var status = document.getElementById("form-status");
+    var receipt = document.getElementById("receipt");
+    var photo = form.elements.photo;
+
+    function getToken() {
+      return fetch(form.getAttribute("data-token-url"), {headers: {Accept: "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (json) { form.elements.token.value = json.token || ""; })
+        .catch(function () {
+          status.textContent = "暂时连不上提交服务,请稍后刷新页面再试。";
+        });
+    }
+
+    function clearErrors() {
+      Array.prototype.forEach.call(form.querySelectorAll(".yi-error"), function (p) {
+        p.hidden = true;
+        p.textContent = "";
+      });
+    }
+
+    function showErrors(errors) {
+      var first = null;
+      Object.keys(errors).forEach(function (field) {
+        var p = document.getElementById("e-" + field);
+        if (!p) { status.textContent = errors[field]; return; }
+        p.textContent = errors[field];
+        p.hidden = false;
+        first = first || form.elements[field];
+      });
+      if (first && first.focus) first.focus();
+    }
+
+    getToken();
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      clearErrors();
+      var max = parseInt(photo.getAttribute("data-max"), 10);
+      if (photo.files && photo.files.length > max) {
+        showErrors({photo: "最多上传 " + max + " 张照片。"});
+        return;
+      }
+      status.textContent = "正在提交……";
+      fetch(form.action, {method: "POST", body: new FormData(form), headers: {Accept: "application/json"}})
+        .then(function (r) {
+          return r.json().catch(function () { return {}; }).then(function (json) {
+            if (r.ok) {
+              var id = json.id || json.receipt || "";
+              status.textContent = "";
+              receipt.textContent = "提交成功!您的受理编号是 " + id + "。请记下这个编号,议事会将按编号公布办理进度。";
+              receipt.hidden = false;
+              form.reset();
+              getToken();
+            } else if (r.status === 422) {
+              status.textContent = "请按提示修改后再提交。";
+              showErrors(json.errors || {});
+            } else if (r.status === 429) {
+              var wait = parseInt(r.headers.get("Retry-After") || json.retry_after || "60", 10);
+              status.textContent = "提交太频繁了,请 " + wait + " 秒后再试。";
+            } else {
+              status.textContent = json.message || "提交没有成功,请稍后再试。";
+              getToken();
+            }
+          });
+        })
+        .catch(function () {
+          status.textContent = "网络连接失败,请检查网络后再试。";
+        });
+    });
+  }
+
+  /* ---- Search: Pagefind's UI on /search/, with ?q= from links and forms. ---- */
+  function setupSearch(element) {
+    if (typeof PagefindUI === "undefined") return;
+    var ui = new PagefindUI({
+      element: "#search",
+      bundlePath: element.getAttribute("data-bundle"),
+      showImages: false,
+      resetStyles: false,
+      autofocus: true
+    });
+    var q = new URLSearchParams(window.location.search).get("q");
+    if (q) ui.triggerSearch(q);
+  }
+
+  function ready() {
+    var filter = document.querySelector("form.yi-filter");
+    if (filter) setupFilter(filter);
+    var proposal = document.getElementById("proposal-form");
+    if (proposal) setupSubmit(proposal);
+    var search = document.getElementById("search");
+    if (search) setupSearch(search);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
+})();
