@@ -52,3 +52,7 @@ def check(root: Path) -> None:
 from .diff.cli import diff_command  # noqa: E402  (registration, after main is defined)
 
 main.add_command(diff_command)
+
+from .issue_form.cli import issue_form  # noqa: E402
+
+main.add_command(issue_form)
