@@ -1,0 +1,220 @@
+"""The local forge: proposals as branches of a git repository on this machine.
+
+A proposal is branch ``proposal/<id>`` with one commit on top of the main branch. It is
+built with git plumbing (objects, a throw-away index, ``update-ref``), so the repository's
+working tree and index are never touched, and the branch appears atomically: a crash
+before ``update-ref`` leaves only unreachable objects, and a retry finds the branch or makes
+it. Approving merges into the main branch; declining moves the branch out of sight
+(``refs/yishi/declined/<id>``) so it is neither listed nor proposed again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ForgeError
+from .base import Proposal, ProposalRef, ProposalState
+
+DECLINED_PREFIX = "refs/yishi/declined/"
+BRANCH_PREFIX = "refs/heads/proposal/"
+INTAKE_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Yishi intake",
+    "GIT_AUTHOR_EMAIL": "intake@yishi.invalid",
+    "GIT_COMMITTER_NAME": "Yishi intake",
+    "GIT_COMMITTER_EMAIL": "intake@yishi.invalid",
+}
+MODERATOR_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Yishi moderator",
+    "GIT_AUTHOR_EMAIL": "moderator@yishi.invalid",
+    "GIT_COMMITTER_NAME": "Yishi moderator",
+    "GIT_COMMITTER_EMAIL": "moderator@yishi.invalid",
+}
+# Variables that would redirect git away from the repository we were given.
+_GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                      "GIT_COMMON_DIR", "GIT_NAMESPACE")
+
+
+@dataclass(frozen=True)
+class OpenProposal:
+    """A proposal waiting for a moderator."""
+
+    issue_id: str
+    commit: str
+    subject: str
+
+
+class LocalForge:
+    """Proposals as branches of the git repository at ``repo``."""
+
+    name = "local"
+
+    def __init__(self, repo: Path, main_branch: str | None = None) -> None:
+        self.repo = repo
+        if not (repo / ".git").exists() and not (repo / "HEAD").is_file():
+            raise ForgeError(f"{repo} is not a git repository; pass --repo with the records repository")
+        self.main_branch = main_branch or self._default_branch()
+
+    # -- git ---------------------------------------------------------------------------
+
+    def _git(self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None,
+             cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+        full_env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
+        full_env.update(env or {})
+        result = subprocess.run(
+            ["git", "-C", str(cwd or self.repo), *args], input=input, env=full_env,
+            capture_output=True, check=False,
+        )
+        if check and result.returncode != 0:
+            message = result.stderr.decode(errors="replace").strip() or f"exit {result.returncode}"
+            raise ForgeError(f"git {args[0]} failed in {self.repo}: {message}")
+        return result
+
+    def _out(self, *args: str, **kwargs: object) -> str:
+        return self._git(*args, **kwargs).stdout.decode().strip()  # type: ignore[arg-type]
+
+    def _ref(self, ref: str) -> str | None:
+        result = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        return result.stdout.decode().strip() if result.returncode == 0 else None
+
+    def _default_branch(self) -> str:
+        head = self._git("symbolic-ref", "--quiet", "HEAD", check=False).stdout.decode().strip()
+        return head.removeprefix("refs/heads/") if head.startswith("refs/heads/") else "main"
+
+    @property
+    def main_ref(self) -> str:
+        return f"refs/heads/{self.main_branch}"
+
+    def _main_commit(self) -> str:
+        commit = self._ref(self.main_ref)
+        if commit is None:
+            raise ForgeError(f"the main branch {self.main_branch!r} of {self.repo} has no commits")
+        return commit
+
+    # -- the Forge interface -------------------------------------------------------------
+
+    def find_proposal(self, issue_id: str) -> ProposalRef | None:
+        """The proposal for ``issue_id``: open, merged (its record is on main) or declined."""
+        branch = BRANCH_PREFIX + issue_id
+        url = branch.removeprefix("refs/heads/")
+        commit = self._ref(branch)
+        if commit is not None:
+            merged = self._git("merge-base", "--is-ancestor", commit, self._main_commit(),
+                               check=False).returncode == 0
+            return ProposalRef(issue_id, url, ProposalState.MERGED if merged else ProposalState.OPEN)
+        if self._ref(DECLINED_PREFIX + issue_id) is not None:
+            return ProposalRef(issue_id, url, ProposalState.CLOSED)
+        record = f"{self.main_ref}:content/issues/{issue_id}.md"
+        if self._git("cat-file", "-e", record, check=False).returncode == 0:
+            return ProposalRef(issue_id, url, ProposalState.MERGED)
+        return None
+
+    def open_proposal(self, proposal: Proposal) -> ProposalRef:
+        """Create branch ``proposal/<id>`` with one commit adding the proposal's files."""
+        existing = self.find_proposal(proposal.issue_id)
+        if existing is not None:
+            return existing
+        base = self._main_commit()
+        entries = []
+        for path, data in sorted(proposal.files.items()):
+            blob = self._out("hash-object", "-w", "--stdin", input=data)
+            entries.append(f"100644 {blob}\t{path}\n")
+        with tempfile.TemporaryDirectory(prefix="yishi-index-") as scratch:
+            # A throw-away index: the repository's own index and working tree stay untouched.
+            index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            self._git("read-tree", base, env=index)
+            self._git("update-index", "--add", "--index-info", input="".join(entries).encode(), env=index)
+            tree = self._out("write-tree", env=index)
+        commit = self._out("commit-tree", tree, "-p", base, "-F", "-",
+                           input=proposal.commit_message.encode(), env=INTAKE_IDENTITY)
+        # The all-zero old value makes update-ref create-only: if a concurrent or earlier
+        # attempt made the branch, ours fails and theirs stands.
+        created = self._git("update-ref", f"refs/heads/{proposal.branch}", commit, "0" * 40, check=False)
+        if created.returncode != 0:
+            found = self.find_proposal(proposal.issue_id)
+            if found is None:
+                raise ForgeError(f"could not create {proposal.branch}: "
+                                 f"{created.stderr.decode(errors='replace').strip()}")
+            return found
+        return ProposalRef(proposal.issue_id, proposal.branch, ProposalState.OPEN)
+
+    # -- moderation ----------------------------------------------------------------------
+
+    def open_proposals(self) -> list[OpenProposal]:
+        """Proposals neither merged nor declined, oldest id first."""
+        listing = self._out("for-each-ref", "--format=%(refname) %(objectname) %(subject)",
+                            BRANCH_PREFIX)
+        main = self._main_commit()
+        found = []
+        for line in filter(None, listing.splitlines()):
+            ref, commit, subject = [*line.split(" ", 2), ""][:3]
+            if self._git("merge-base", "--is-ancestor", commit, main, check=False).returncode:
+                found.append(OpenProposal(ref.removeprefix(BRANCH_PREFIX), commit, subject))
+        return sorted(found, key=lambda p: p.issue_id)
+
+    def _open_commit(self, issue_id: str) -> str:
+        ref = self.find_proposal(issue_id)
+        if ref is None or ref.state is not ProposalState.OPEN:
+            state = "does not exist" if ref is None else f"is already {ref.state.value}"
+            raise ForgeError(f"proposal {issue_id} {state}; `yishi review list` shows open ones")
+        commit = self._ref(BRANCH_PREFIX + issue_id)
+        assert commit is not None
+        return commit
+
+    def proposal_files(self, issue_id: str) -> dict[str, bytes]:
+        """The files an open proposal adds or changes, by path."""
+        commit = self._open_commit(issue_id)
+        paths = self._out("diff-tree", "--no-commit-id", "--name-only", "-r", "-z",
+                          f"{commit}^", commit).split("\0")
+        return {p: self._git("cat-file", "blob", f"{commit}:{p}").stdout for p in paths if p}
+
+    def _worktree_with_main(self) -> Path | None:
+        listing = self._out("worktree", "list", "--porcelain")
+        path: Path | None = None
+        for line in listing.splitlines():
+            if line.startswith("worktree "):
+                path = Path(line.removeprefix("worktree "))
+            elif line == f"branch {self.main_ref}":
+                return path
+        return None
+
+    def _moderator_env(self) -> dict[str, str]:
+        configured = self._git("config", "user.name", check=False).returncode == 0
+        return {} if configured else MODERATOR_IDENTITY
+
+    def approve(self, issue_id: str, message: str | None = None) -> str:
+        """Merge an open proposal into the main branch; returns the merge commit."""
+        commit = self._open_commit(issue_id)
+        message = message or f"Approve proposal {issue_id}"
+        env = self._moderator_env()
+        worktree = self._worktree_with_main()
+        if worktree is not None:
+            # Main is checked out: merge there, so the files appear in the working tree too,
+            # but only if that would not mix with someone's uncommitted edits.
+            dirty = self._out("status", "--porcelain", "--untracked-files=no", cwd=worktree)
+            if dirty:
+                raise ForgeError(
+                    f"{self.main_branch} is checked out in {worktree} with uncommitted changes; "
+                    "commit or stash them, then approve again")
+            self._git("merge", "--no-ff", "--no-edit", "-m", message, commit, cwd=worktree, env=env)
+        else:
+            main = self._main_commit()
+            merged = self._git("merge-tree", "--write-tree", main, commit, check=False)
+            if merged.returncode != 0:
+                raise ForgeError(f"proposal {issue_id} conflicts with {self.main_branch}; "
+                                 "merge it by hand with git")
+            tree = merged.stdout.decode().split("\n", 1)[0].strip()
+            merge = self._out("commit-tree", tree, "-p", main, "-p", commit, "-m", message, env=env)
+            # Compare-and-swap on main: a concurrent change makes this fail instead of losing it.
+            self._git("update-ref", self.main_ref, merge, main)
+        self._git("update-ref", "-d", BRANCH_PREFIX + issue_id, commit)
+        return self._main_commit()
+
+    def decline(self, issue_id: str) -> None:
+        """Move an open proposal out of the branch list (kept under ``refs/yishi/declined/``)."""
+        commit = self._open_commit(issue_id)
+        self._git("update-ref", DECLINED_PREFIX + issue_id, commit)
+        self._git("update-ref", "-d", BRANCH_PREFIX + issue_id, commit)

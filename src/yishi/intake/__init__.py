@@ -1,0 +1,14 @@
+"""Intake: a resident's web form → a durable queue → a proposal on a forge.
+
+    submission   the form's schema: cleaning and validating what a resident typed
+    photos       type-checked, bounded, re-encoded photos (metadata stripped)
+    record       a submission → the issue's markdown record (data, never pasted strings)
+    tokens       signed form tokens with their issue time
+    abuse        honeypot, per-client rate limit, duplicate detection
+    store        the durable SQLite queue; private data kept apart and purgeable
+    worker       queue → forge, idempotent and resumable, with backoff
+    service      the HTTP service (Starlette) residents' browsers talk to
+    pages        the service's own no-JavaScript pages (form, receipt), in Chinese
+    review       moderating proposals of the local forge
+    cli          ``yishi intake ...`` and ``yishi review ...``
+"""

@@ -1,0 +1,235 @@
+"""The intake's HTTP service (Starlette): tokens, submissions, receipts and the no-JS pages.
+
+It only validates, stores and answers; the worker does the slow part. So a submission is
+durably queued before the 202 goes out, however slow the forge is.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..council import Council
+from ..ids import ID_RE, RandomSource, new_id, random_suffix
+from . import messages
+from .abuse import RateLimit, client_key, honeypot_filled
+from .formdata import MAX_BODY, TooLarge, parse_form, read_body
+from .pages import CONTENT_SECURITY_POLICY, form_page, receipt_page
+from .photos import process
+from .store import Admitted, Entry, QueueStatus, Store
+from .submission import Invalid, parse_submission
+from .tokens import FormTokens, TokenPolicy, TokenRefused
+
+log = logging.getLogger("yishi.intake.service")
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The real time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """How the service behaves; the defaults are the documented ones."""
+
+    min_fill_seconds: float = 3.0
+    rate_limit: RateLimit = field(default_factory=RateLimit)
+    allow_origin: str = "*"
+    max_body: int = MAX_BODY
+    #: Base URL of the public site, for links to published issues.
+    site_url: str | None = None
+
+
+def council_timezone(council: Council) -> timezone:
+    """The council's UTC offset (``+08:00``) as a timezone: ids carry the local date."""
+    sign = -1 if council.timezone.startswith("-") else 1
+    hours, _, minutes = council.timezone.lstrip("+-").partition(":")
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))
+
+
+def public_url(settings: ServiceSettings, entry: Entry) -> str | None:
+    """The issue's page on the site, once it is published and the site is known."""
+    if entry.status is not QueueStatus.PUBLISHED or not settings.site_url:
+        return None
+    return f"{settings.site_url.rstrip('/')}/issues/{entry.id}/"
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def create_app(
+    store: Store, council: Council, *, settings: ServiceSettings | None = None,
+    clock: Clock = system_clock, suffix: RandomSource = random_suffix,
+) -> Starlette:
+    """The ASGI application; ``clock`` and ``suffix`` are seams for tests."""
+    settings = settings or ServiceSettings()
+    tokens = FormTokens(store.setting("form-token-secret"), clock,
+                        TokenPolicy(min_fill_seconds=settings.min_fill_seconds))
+    salt = store.setting("client-salt")
+    tz = council_timezone(council)
+
+    def today() -> date:
+        return clock().astimezone(tz).date()
+
+    async def token(request: Request) -> Response:
+        return JSONResponse({"token": tokens.issue()}, headers={"Cache-Control": "no-store"})
+
+    def html(text: str, status_code: int = 200) -> HTMLResponse:
+        return HTMLResponse(text, status_code, headers={
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"})
+
+    def refused(request: Request, status_code: int, errors: dict[str, str],
+                values: dict[str, str], headers: dict[str, str] | None = None) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"errors": errors}, status_code, headers=headers)
+        shown = {k: v for k, v in values.items() if k not in {"token", "website"}}
+        page = form_page(council, action=str(request.url_for("submissions")),
+                         token=tokens.issue(), values=shown, errors=errors)
+        response = html(page, status_code)
+        response.headers.update(headers or {})
+        return response
+
+    async def submit(request: Request) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_body:
+            # Refuse before reading a byte of the body.
+            return JSONResponse({"errors": {"form": messages.BODY_TOO_LARGE}}, 413)
+        try:
+            body = await read_body(request.stream(), settings.max_body)
+        except TooLarge:
+            return JSONResponse({"errors": {"form": messages.BODY_TOO_LARGE}}, 413)
+        values: dict[str, str] = {}
+        try:
+            form = parse_form(request.headers.get("content-type", ""), body)
+            values = form.fields
+            try:
+                tokens.verify(values.get("token", ""))
+            except TokenRefused as exc:
+                raise Invalid({"token": str(exc)}) from exc
+            if honeypot_filled(values):
+                raise Invalid({"form": messages.HONEYPOT})
+            errors: dict[str, str] = {}
+            try:
+                submission = parse_submission(values, council)
+            except Invalid as exc:
+                errors.update(exc.errors)
+            try:
+                photos = await run_in_threadpool(process, form.uploads)
+            except Invalid as exc:
+                errors.update(exc.errors)
+            if errors:
+                raise Invalid(errors)
+        except Invalid as exc:
+            return refused(request, 422, exc.errors, values)
+
+        client = client_key(salt, request.client.host if request.client else "")
+        day = today()
+        outcome = await run_in_threadpool(
+            store.admit, submission, photos, client=client, now=clock().timestamp(),
+            new_id=lambda: new_id(day, suffix=suffix), limit=settings.rate_limit)
+        if not isinstance(outcome, Admitted):
+            wait = int(outcome.retry_after + 0.999)
+            message = messages.RATE_LIMITED.format(minutes=max(1, (wait + 59) // 60))
+            return refused(request, 429, {"form": message}, values, {"Retry-After": str(wait)})
+        entry = await run_in_threadpool(store.get, outcome.id)
+        assert entry is not None
+        receipt = str(request.url_for("receipt", issue_id=outcome.id))
+        if outcome.duplicate:
+            log.info("%s: same text resubmitted, first receipt returned", outcome.id)
+        else:
+            log.info("%s: queued (%d photo(s))", outcome.id, len(photos))
+        if _wants_json(request):
+            return JSONResponse(
+                {"id": outcome.id, "status": entry.status.value, "receipt_url": receipt}, 202)
+        return RedirectResponse(receipt, 303)
+
+    async def _entry(request: Request) -> Entry | None:
+        issue_id = request.path_params["issue_id"]
+        if not ID_RE.match(issue_id):
+            return None
+        return await run_in_threadpool(store.get, issue_id)
+
+    async def status(request: Request) -> Response:
+        entry = await _entry(request)
+        if entry is None:
+            return JSONResponse({"error": messages.NOT_FOUND}, 404)
+        answer: dict[str, str] = {"id": entry.id, "status": entry.status.value,
+                                  "label": messages.STATUS_LABELS[entry.status]}
+        # Local forges name a branch, not a web page: only real links are shown.
+        if entry.pr_url and entry.pr_url.startswith(("https://", "http://")):
+            answer["pr_url"] = entry.pr_url
+        url = public_url(settings, entry)
+        if url:
+            answer["public_url"] = url
+        return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+
+    async def receipt(request: Request) -> Response:
+        entry = await _entry(request)
+        if entry is None:
+            return html(f"<!doctype html><meta charset=utf-8><p>{messages.NOT_FOUND}</p>", 404)
+        return html(receipt_page(council, entry, public_url(settings, entry)))
+
+    async def form(request: Request) -> Response:
+        return html(form_page(council, action=str(request.url_for("submissions")),
+                              token=tokens.issue()))
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    routes = [
+        Route("/api/token", token, methods=["GET"]),
+        Route("/api/submissions", submit, methods=["POST"], name="submissions"),
+        Route("/api/submissions/{issue_id}", status, methods=["GET"]),
+        Route("/submit", form, methods=["GET"]),
+        Route("/receipt/{issue_id}", receipt, methods=["GET"], name="receipt"),
+        Route("/healthz", health, methods=["GET"]),
+    ]
+    middleware = [
+        Middleware(AccessLog),
+        Middleware(CORSMiddleware, allow_origins=[settings.allow_origin],
+                   allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"],
+                   expose_headers=["Retry-After"], allow_credentials=False, max_age=600),
+    ]
+    return Starlette(routes=routes, middleware=middleware)
+
+
+class AccessLog:
+    """One log line per request: method, path, status and time; never the client's address
+    or the query string (which could carry anything a client put there)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, object], receive: Callable[..., Awaitable[object]],
+                       send: Callable[..., Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: dict[str, object]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])  # type: ignore[call-overload]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            log.info("%s %s %d %.0fms", scope["method"], scope["path"], status,
+                     (time.perf_counter() - started) * 1000)

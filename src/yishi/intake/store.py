@@ -1,0 +1,304 @@
+"""The durable queue: SQLite in WAL mode, written before the service answers 202.
+
+Public data (what will be published) and private data (contact, the client's hashed
+address, the text fingerprint for duplicate detection) live in separate tables, so the
+private ones can be purged on a schedule without touching the queue.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from .abuse import DUPLICATE_WINDOW, RateLimit
+from .submission import Submission
+
+
+class QueueStatus(StrEnum):
+    """Where a submission stands, as its receipt says."""
+
+    QUEUED = "queued"
+    PR_OPEN = "pr_open"
+    PUBLISHED = "published"
+    DECLINED = "declined"
+    FAILED_RETRYING = "failed_retrying"
+
+
+#: Statuses the worker still has to act on (open the proposal).
+PENDING = (QueueStatus.QUEUED, QueueStatus.FAILED_RETRYING)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id TEXT PRIMARY KEY,
+    received_at REAL NOT NULL,
+    status TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    last_error TEXT,
+    permanent_error INTEGER NOT NULL DEFAULT 0,
+    pr_url TEXT,
+    decline_reason TEXT,
+    lease_until REAL NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_due ON submissions (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS photos (
+    submission_id TEXT NOT NULL REFERENCES submissions (id),
+    position INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (submission_id, position)
+);
+CREATE TABLE IF NOT EXISTS private (
+    submission_id TEXT PRIMARY KEY REFERENCES submissions (id),
+    received_at REAL NOT NULL,
+    client TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    contact TEXT
+);
+CREATE INDEX IF NOT EXISTS private_client ON private (client, received_at);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A queued submission's state (never its text or contact)."""
+
+    id: str
+    status: QueueStatus
+    received_at: float
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    permanent_error: bool
+    pr_url: str | None
+    decline_reason: str | None
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A submission in the queue: new, or the first receipt of a duplicate."""
+
+    id: str
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Limited:
+    """Refused by the rate limit; the client may retry after this many seconds."""
+
+    retry_after: float
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written."""
+
+
+class Store:
+    """The intake queue in one SQLite file, shared by the service, the worker and the CLI."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            # WAL lets the service write while the worker reads; set once, it persists.
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the intake store {self.path}: {exc}") from exc
+        try:
+            # FULL: a commit is on disk before the service answers 202, even on power loss.
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as conn:
+            # IMMEDIATE takes the write lock at once, so check-then-insert is atomic.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def setting(self, key: str, make: Callable[[], str] = lambda: secrets.token_urlsafe(32)) -> str:
+        """A persistent setting (a secret, a salt), created on first use."""
+        with self._transaction() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+            if row:
+                return str(row[0])
+            value = make()
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
+            return value
+
+    def admit(
+        self, submission: Submission, photos: list[bytes], *, client: str, now: float,
+        new_id: Callable[[], str], limit: RateLimit,
+    ) -> Admitted | Limited:
+        """Queue a submission unless it duplicates a recent one or the client is over its limit."""
+        fingerprint = submission.fingerprint()
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT submission_id FROM private WHERE client = ? AND fingerprint = ? "
+                "AND received_at >= ? ORDER BY received_at LIMIT 1",
+                (client, fingerprint, now - DUPLICATE_WINDOW),
+            ).fetchone()
+            if row:
+                return Admitted(str(row[0]), duplicate=True)
+            recent = [r[0] for r in conn.execute(
+                "SELECT received_at FROM private WHERE client = ? AND received_at > ?",
+                (client, now - limit.period))]
+            wait = limit.retry_after(recent, now)
+            if wait is not None:
+                return Limited(wait)
+            payload = json.dumps(submission.public(), ensure_ascii=False)
+            for _ in range(20):
+                issue_id = new_id()
+                try:
+                    conn.execute(
+                        "INSERT INTO submissions (id, received_at, status, payload, "
+                        "next_attempt_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        (issue_id, now, QueueStatus.QUEUED.value, payload, now, now))
+                    break
+                except sqlite3.IntegrityError:
+                    continue  # the random suffix collided with an earlier id: draw again
+            else:
+                raise StoreError("could not draw an unused id in 20 tries")
+            conn.executemany(
+                "INSERT INTO photos (submission_id, position, data) VALUES (?, ?, ?)",
+                [(issue_id, n, data) for n, data in enumerate(photos, start=1)])
+            conn.execute(
+                "INSERT INTO private (submission_id, received_at, client, fingerprint, contact) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (issue_id, now, client, fingerprint, submission.contact))
+            return Admitted(issue_id)
+
+    _ENTRY_COLUMNS = ("id, status, received_at, attempts, next_attempt_at, last_error, "
+                      "permanent_error, pr_url, decline_reason")
+
+    @staticmethod
+    def _entry(row: Any) -> Entry:
+        id_, status, received, attempts, next_at, error, permanent, pr_url, reason = row
+        return Entry(id_, QueueStatus(status), received, attempts, next_at, error,
+                     bool(permanent), pr_url, reason)
+
+    def get(self, issue_id: str) -> Entry | None:
+        """The entry with this id, if any."""
+        with self._connect() as conn:
+            row = conn.execute(
+                f"SELECT {self._ENTRY_COLUMNS} FROM submissions WHERE id = ?", (issue_id,)
+            ).fetchone()
+        return self._entry(row) if row else None
+
+    def entries(self, *statuses: QueueStatus) -> list[Entry]:
+        """Entries with any of these statuses (all when none given), oldest first."""
+        wanted = [s.value for s in statuses or tuple(QueueStatus)]
+        marks = ", ".join("?" for _ in wanted)
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT {self._ENTRY_COLUMNS} FROM submissions WHERE status IN ({marks}) "
+                "ORDER BY received_at, id", wanted).fetchall()
+        return [self._entry(row) for row in rows]
+
+    def counts(self) -> dict[QueueStatus, int]:
+        """How many entries are in each status."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT status, COUNT(*) FROM submissions GROUP BY status")
+            found = {QueueStatus(status): count for status, count in rows}
+        return {status: found.get(status, 0) for status in QueueStatus}
+
+    def content(self, issue_id: str) -> tuple[Submission, list[bytes]]:
+        """The public submission and its photos, for the worker (never the contact)."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT payload FROM submissions WHERE id = ?", (issue_id,)).fetchone()
+            if row is None:
+                raise KeyError(issue_id)
+            photos = [r[0] for r in conn.execute(
+                "SELECT data FROM photos WHERE submission_id = ? ORDER BY position", (issue_id,))]
+        return Submission.from_public(json.loads(row[0])), photos
+
+    def contact(self, issue_id: str) -> str | None:
+        """The resident's private contact (for moderators only), unless purged."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT contact FROM private WHERE submission_id = ?", (issue_id,)).fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    def claim_due(self, now: float, lease: float) -> str | None:
+        """Lease the oldest pending entry that is due, so two workers never share one."""
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT id FROM submissions WHERE status IN (?, ?) AND next_attempt_at <= ? "
+                "AND lease_until <= ? ORDER BY next_attempt_at, received_at LIMIT 1",
+                (*[s.value for s in PENDING], now, now)).fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE submissions SET lease_until = ? WHERE id = ?", (now + lease, row[0]))
+            return str(row[0])
+
+    def next_due(self) -> float | None:
+        """When the earliest pending entry is due, if any is pending."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT MIN(next_attempt_at) FROM submissions WHERE status IN (?, ?)",
+                tuple(s.value for s in PENDING)).fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    def set_status(
+        self, issue_id: str, status: QueueStatus, now: float, *, pr_url: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Record progress; clears the error and the lease."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE submissions SET status = ?, pr_url = COALESCE(?, pr_url), "
+                "decline_reason = COALESCE(?, decline_reason), last_error = NULL, "
+                "permanent_error = 0, lease_until = 0, updated_at = ? WHERE id = ?",
+                (status.value, pr_url, reason, now, issue_id))
+
+    def record_failure(
+        self, issue_id: str, error: str, *, now: float, retry_at: float, permanent: bool,
+    ) -> None:
+        """Note a failed attempt and when to try again."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE submissions SET status = ?, attempts = attempts + 1, last_error = ?, "
+                "permanent_error = ?, next_attempt_at = ?, lease_until = 0, updated_at = ? "
+                "WHERE id = ?",
+                (QueueStatus.FAILED_RETRYING.value, error[:500], int(permanent), retry_at, now,
+                 issue_id))
+
+    def defer(self, issue_id: str, reason: str, *, now: float, retry_at: float) -> None:
+        """Try again later without counting a failure (the forge asked us to wait)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE submissions SET last_error = ?, next_attempt_at = ?, lease_until = 0, "
+                "updated_at = ? WHERE id = ?", (reason[:500], retry_at, now, issue_id))
+
+    def purge(self, older_than: float) -> int:
+        """Delete private data received before ``older_than``; returns how many rows went."""
+        with self._connect() as conn:
+            # secure_delete overwrites the freed pages, and the checkpoint empties the WAL,
+            # so the purged contacts are not left readable in the file.
+            conn.execute("PRAGMA secure_delete=ON")
+            cursor = conn.execute("DELETE FROM private WHERE received_at < ?", (older_than,))
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return cursor.rowcount
