@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..council import Council
+from ..history import History, read_history
 from ..loading import Repository
 from .indexes import SiteIndex, build_index
 
@@ -63,6 +64,11 @@ class SiteContext:
     def index(self) -> SiteIndex:
         """The records sorted and grouped once for every page of the build."""
         return build_index(self.repo)
+
+    @cached_property
+    def history(self) -> History:
+        """Every record's git history, read once per build (empty outside git)."""
+        return read_history(self.repo.root)
 
     @property
     def today(self) -> date:
