@@ -19,6 +19,7 @@ from ..loading import load_repository
 from ..site.assets import SCRIPTS, STYLESHEETS
 from ..site.context import SiteContext, SiteSettings
 from ..site.model import GeneratedPage
+from ..site.opendata_pages import revision_date
 from ..site.providers import file_providers, page_providers
 from ..site.search_index import SearchIndexError, build_search_index
 from .config import YishiConfig
@@ -105,6 +106,10 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         generated = self.generated.get(page.file.src_uri)
+        # "Last changed" on every page, from git; Material shows it under the content.
+        changed = revision_date(self.context, page.file.src_uri) if self.context else None
+        if changed:
+            page.meta.setdefault("revision_date", changed)
         if generated is not None:
             page.meta.update(
                 {k: v for k, v in generated.meta.items() if k not in FORBIDDEN_META}

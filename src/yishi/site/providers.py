@@ -27,6 +27,7 @@ def page_providers() -> list[PageProvider]:
         home_page,
         issue_lists,
         meeting_lists,
+        opendata_pages,
         public_lists,
         record_pages,
         search_page,
@@ -42,6 +43,7 @@ def page_providers() -> list[PageProvider]:
         stats_page.stats_pages,
         submit_page.submit_pages,
         about_page.about_pages,
+        opendata_pages.data_pages,
         search_page.search_pages,
         community_pages.community_pages,
         record_pages.issue_pages,
@@ -51,11 +53,13 @@ def page_providers() -> list[PageProvider]:
 
 def file_providers() -> list[FileProvider]:
     """Every data-file provider."""
-    from . import assets
+    from . import assets, opendata_pages
 
-    return [assets.asset_files, assets.filter_data]
+    return [assets.asset_files, assets.filter_data, opendata_pages.opendata_files]
 
 
 def record_sections() -> list[RecordSection]:
     """Every section appended to record pages, in order."""
-    return []
+    from . import opendata_pages
+
+    return [opendata_pages.history_section, opendata_pages.cite_section]
