@@ -11,6 +11,7 @@ from pathlib import Path
 from ..council import Council
 from ..history import History, read_history
 from ..loading import Repository
+from ..metrics import Metrics, compute_metrics
 from .indexes import SiteIndex, build_index
 
 
@@ -64,6 +65,11 @@ class SiteContext:
     def index(self) -> SiteIndex:
         """The records sorted and grouped once for every page of the build."""
         return build_index(self.repo)
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        """The published metrics as of the build's date, computed once per build."""
+        return compute_metrics(self.repo, self.today)
 
     @cached_property
     def history(self) -> History:
