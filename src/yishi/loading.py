@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from .council import COUNCIL_FILE, Council, load_council
 from .errors import CouncilError
+from .ids import id_date
 from .problems import Problem
 from .records import AgendaItem, Issue, Meeting
 
@@ -182,6 +183,10 @@ def parse_front_matter(source: SourceFile) -> dict[str, Any] | Problem:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + source.front_matter_line if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
+        # An unclosed bracket or quote is noticed lines later: name where it was opened.
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None:
+            problem += f" ({context} that starts on line {context_mark.line + source.front_matter_line})"
         return Problem(source.path, line, "(yaml)", f"invalid YAML: {problem}")
     if not isinstance(data, dict):
         return Problem(source.path, 1, "(file)", "front matter must be a mapping of keys")
@@ -279,6 +284,9 @@ def _load_folder(repo: Repository, folder: Path, model: type[T]) -> dict[str, Lo
             continue
         record_id: str = getattr(loaded.record, "id")  # noqa: B009 - both models have an id
         id_line = loaded.source.line_of(("id",))
+        if id_date(record_id) is None:
+            repo.problems.append(Problem(
+                rel, id_line, "id", f"id {record_id!r} encodes an impossible date"))
         if record_id != path.stem:
             repo.problems.append(Problem(
                 rel, id_line, "id", f"id {record_id!r} does not match the file name {path.stem!r}"))
