@@ -56,3 +56,8 @@ main.add_command(diff_command)
 from .issue_form.cli import issue_form  # noqa: E402
 
 main.add_command(issue_form)
+
+from .intake.cli import intake, review  # noqa: E402
+
+main.add_command(intake)
+main.add_command(review)

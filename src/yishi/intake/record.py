@@ -51,6 +51,13 @@ def photo_paths(issue_id: str, count: int) -> list[str]:
     return [f"photos/{issue_id}/{n}.jpg" for n in range(1, count + 1)]
 
 
+class _Dumper(yaml.SafeDumper):
+    """``yaml.safe_dump`` without anchors: equal dates stay written out, as people write them."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def build_issue(
     issue_id: str, submission: Submission, submitted: dt.date, council: Council,
     photo_count: int = 0,
@@ -84,5 +91,5 @@ def render_record(issue: Issue, description: str) -> str:
     data["submitted"] = issue.submitted
     for entry, original in zip(data["timeline"], issue.timeline, strict=True):
         entry["date"] = original.date
-    front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    front = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{front}---\n\n{escape_markdown(description)}\n"

@@ -1,0 +1,269 @@
+"""``yishi intake serve|work|status|purge`` and ``yishi review list|show|approve|decline``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..council import load_council
+from ..errors import YishiError
+from ..forges.base import Forge
+from ..forges.local import LocalForge
+from .abuse import RateLimit
+from .store import PENDING, QueueStatus, Store, StoreError
+from .worker import Worker
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_DB = Path("var") / "intake.sqlite3"
+
+
+def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+    return apply
+
+
+REPO = click.option(
+    "--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="The git repository of records (content/council.yml is read here).")
+DB = click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+    show_default=True, help="The intake store (SQLite); it holds private data: keep it out of git.")
+MAIN_BRANCH = click.option(
+    "--main-branch", default=None, help="Branch proposals merge into [default: the repo's HEAD].")
+FORGE_OPTIONS = _options(
+    REPO, DB, MAIN_BRANCH,
+    click.option("--forge", type=click.Choice(["local", "github"]), default="local",
+                 show_default=True, help="Where proposals go."),
+    click.option("--github-repo", metavar="OWNER/NAME", help="GitHub repository (forge github)."),
+    click.option("--github-api-url", default="https://api.github.com", show_default=True,
+                 help="GitHub API base URL (GitHub Enterprise or a local stand-in)."),
+    click.option("--min-fill-seconds", type=float, default=3.0, show_default=True,
+                 help="Refuse forms submitted sooner than this after their token was issued."),
+)
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+def _store(db: Path) -> Store:
+    try:
+        return Store(db)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _forge(forge: str, repo: Path, db: Path, main_branch: str | None, github_repo: str | None,
+           github_api_url: str, per_minute: int = 80, per_hour: int = 500) -> Forge:
+    try:
+        if forge == "local":
+            return LocalForge(repo, main_branch)
+        if not github_repo:
+            raise click.UsageError("--forge github needs --github-repo OWNER/NAME")
+        # Imported here so the local forge works without PyGithub's import cost.
+        from ..forges.github import GithubForge
+        from ..forges.ratelimit import RequestBudget
+
+        # The budget's state sits beside the store, so restarts and several workers on
+        # this machine share one allowance of content-creating requests.
+        budget = RequestBudget(per_minute=per_minute, per_hour=per_hour,
+                               state_file=db.with_suffix(".github-budget.json"))
+        # The token comes from GITHUB_TOKEN; GithubForge explains when it is missing.
+        return GithubForge(github_repo, api_url=github_api_url, budget=budget)
+    except YishiError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _council(repo: Path) -> Any:
+    try:
+        return load_council(repo)
+    except YishiError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def intake() -> None:
+    """The resident's web form → durable queue → pull request pipeline."""
+
+
+@intake.command()
+@FORGE_OPTIONS
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8321, show_default=True)
+@click.option("--allow-origin", default="*", show_default=True,
+              help="Origin of the site allowed to post from scripts (CORS).")
+@click.option("--rate-limit", default="5/600", show_default=True, metavar="COUNT/SECONDS",
+              help="Submissions allowed per client in the window.")
+@click.option("--site-url", default=None, help="Public site URL, for links to published issues.")
+def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
+          github_api_url: str, min_fill_seconds: float, host: str, port: int,
+          allow_origin: str, rate_limit: str, site_url: str | None) -> None:
+    """Run the HTTP service residents' forms post to (the worker runs separately)."""
+    import uvicorn
+
+    from .service import ServiceSettings, create_app
+
+    try:
+        limit = RateLimit.parse(rate_limit)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rate-limit") from exc
+    settings = ServiceSettings(min_fill_seconds=min_fill_seconds, rate_limit=limit,
+                               allow_origin=allow_origin, site_url=site_url)
+    app = create_app(_store(db), _council(repo), settings=settings)
+    _setup_logging()
+    # uvicorn's access log prints client addresses; the app logs requests without them.
+    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+
+
+@intake.command()
+@FORGE_OPTIONS
+@click.option("--once", is_flag=True, help="Stop when the queue is empty (exit 1 if items keep failing).")
+@click.option("--github-per-minute", type=int, default=80, show_default=True,
+              help="Content-creating GitHub requests allowed a minute.")
+@click.option("--github-per-hour", type=int, default=500, show_default=True,
+              help="Content-creating GitHub requests allowed an hour.")
+@click.option("--poll", type=float, default=2.0, show_default=True, help="Seconds between polls.")
+def work(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
+         github_api_url: str, min_fill_seconds: float, once: bool, github_per_minute: int,
+         github_per_hour: int, poll: float) -> None:
+    """Turn queued submissions into proposals, and follow them until merged or declined."""
+    from .service import system_clock
+
+    _setup_logging()
+    forge_ = _forge(forge, repo, db, main_branch, github_repo, github_api_url,
+                    github_per_minute, github_per_hour)
+    worker = Worker(_store(db), forge_, _council(repo), system_clock)
+    try:
+        code = worker.run(once=once, poll=poll)
+    except KeyboardInterrupt:
+        code = 0
+    if code:
+        click.echo("Some submissions are still failing; see `yishi intake status`.", err=True)
+    raise SystemExit(code)
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+@intake.command()
+@DB
+def status(db: Path) -> None:
+    """Counts by status, then every queued, retrying and failed item with its last error."""
+    store = _store(db)
+    counts = store.counts()
+    click.echo(", ".join(f"{s.value} {n}" for s, n in counts.items()))
+    for entry in store.entries(*PENDING):
+        state = "failed" if entry.permanent_error else entry.status.value
+        line = f"{entry.id}  {state}  attempts {entry.attempts}  next {_when(entry.next_attempt_at)}"
+        click.echo(line + (f"  last error: {entry.last_error}" if entry.last_error else ""))
+
+
+@intake.command()
+@DB
+@click.option("--older-than", "days", type=float, required=True, metavar="DAYS",
+              help="Delete contacts and client hashes of submissions older than this.")
+def purge(db: Path, days: float) -> None:
+    """Delete private data (contact, hashed address) older than DAYS days."""
+    from .service import system_clock
+
+    cutoff = system_clock().timestamp() - days * 86400
+    removed = _store(db).purge(cutoff)
+    click.echo(f"Purged private data of {removed} submission(s) older than {days:g} day(s).")
+
+
+@click.group()
+def review() -> None:
+    """Moderate proposals of the local forge (branches proposal/<id>)."""
+
+
+def _local(repo: Path, main_branch: str | None) -> LocalForge:
+    try:
+        return LocalForge(repo, main_branch)
+    except YishiError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@review.command("list")
+@REPO
+@MAIN_BRANCH
+def list_(repo: Path, main_branch: str | None) -> None:
+    """Open proposals: id and commit subject."""
+    proposals = _local(repo, main_branch).open_proposals()
+    for proposal in proposals:
+        click.echo(f"{proposal.issue_id}  {proposal.subject}")
+    click.echo(f"{len(proposals)} open proposal(s).", err=True)
+
+
+@review.command()
+@REPO
+@DB
+@MAIN_BRANCH
+@click.argument("issue_id")
+@click.option("--contact", "with_contact", is_flag=True,
+              help="Also print the resident's private contact from the store.")
+def show(repo: Path, db: Path, main_branch: str | None, issue_id: str, with_contact: bool) -> None:
+    """Print a proposal's record and list its photos."""
+    try:
+        files = _local(repo, main_branch).proposal_files(issue_id)
+    except YishiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path, data in files.items():
+        if path.endswith(".md"):
+            click.echo(f"# {path}\n{data.decode()}")
+        else:
+            click.echo(f"# {path} ({len(data)} bytes)")
+    if with_contact and db.exists():
+        click.echo(f"contact (private): {_store(db).contact(issue_id) or '—'}")
+
+
+def _record(db: Path, issue_id: str, status: QueueStatus, reason: str | None = None) -> None:
+    """Tell the intake store (when there is one) so the receipt shows the outcome at once."""
+    if not db.exists():
+        return
+    from .service import system_clock
+
+    store = _store(db)
+    if store.get(issue_id) is not None:
+        store.set_status(issue_id, status, system_clock().timestamp(), reason=reason)
+
+
+@review.command()
+@REPO
+@DB
+@MAIN_BRANCH
+@click.argument("issue_id")
+def approve(repo: Path, db: Path, main_branch: str | None, issue_id: str) -> None:
+    """Merge proposal ISSUE_ID into the main branch."""
+    forge = _local(repo, main_branch)
+    try:
+        commit = forge.approve(issue_id)
+    except YishiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _record(db, issue_id, QueueStatus.PUBLISHED)
+    click.echo(f"Approved {issue_id}: merged into {forge.main_branch} ({commit[:10]}).")
+
+
+@review.command()
+@REPO
+@DB
+@MAIN_BRANCH
+@click.argument("issue_id")
+@click.option("--reason", required=True, help="Why (kept in the intake store, not in git).")
+def decline(repo: Path, db: Path, main_branch: str | None, issue_id: str, reason: str) -> None:
+    """Decline proposal ISSUE_ID; the reason is kept in the intake store."""
+    try:
+        _local(repo, main_branch).decline(issue_id)
+    except YishiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _record(db, issue_id, QueueStatus.DECLINED, reason)
+    click.echo(f"Declined {issue_id}.")
