@@ -1,5 +1,5 @@
-"""``yishi issue-form render|parse``: keep the issue form in step with the council, and
-show what the intake makes of an issue."""
+"""``yishi issue-form render|parse|submit``: keep the issue form in step with the council,
+show what the intake makes of an issue, and hand an accepted issue to the intake."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from typing import TextIO
 import click
 
 from ..council import load_council
-from ..errors import CouncilError
+from ..errors import CouncilError, ForgeRetryable, YishiError
 from ..intake.submission import Invalid, parse_submission
+from .event import IssueEvent
 from .fields import FIELDS_BY_ID
 from .parse import parse_issue
+from .submit import Result, submit_issue
 from .template import TEMPLATE_PATH, render_template
 
 ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
@@ -68,3 +70,46 @@ def parse(root: Path, title: str, body: TextIO) -> None:
             click.echo(f"{known.label if known else field} ({field}): {message}", err=True)
         sys.exit(1)
     click.echo(json.dumps(submission.public(), ensure_ascii=False, indent=2))
+
+
+@issue_form.command()
+@ROOT
+@click.option("--event", "event_path", required=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The `issues` event file ($GITHUB_EVENT_PATH in GitHub Actions).")
+@click.option("--forge", type=click.Choice(["github"]), default="github", show_default=True,
+              help="Where the pull request is opened.")
+@click.option("--github-repo", required=True, metavar="OWNER/NAME", envvar="GITHUB_REPOSITORY",
+              help="The repository of the issue and the records [env: GITHUB_REPOSITORY].")
+@click.option("--github-api-url", default="https://api.github.com", envvar="GITHUB_API_URL",
+              show_default=True, help="GitHub API base URL [env: GITHUB_API_URL].")
+def submit(root: Path, event_path: Path, forge: str, github_repo: str, github_api_url: str) -> None:
+    """Turn an issue labelled `accepted` by a maintainer into a proposal pull request,
+    through the web form's pipeline, and comment the link on the issue.
+
+    The token comes from GITHUB_TOKEN and needs contents, pull-requests and issues: write."""
+    # PyGithub is imported only by the command that talks to GitHub.
+    from ..forges.github import GithubForge
+    from .github_thread import GithubThread
+
+    try:
+        event = IssueEvent.from_file(event_path)
+        council = load_council(root)
+        github = GithubForge(github_repo, api_url=github_api_url)
+        thread = GithubThread(github_repo, event.number, api_url=github_api_url)
+    except YishiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        outcome = submit_issue(event, council, github, thread)
+    except ForgeRetryable as exc:
+        click.echo(f"GitHub asked us to wait: {exc}. Re-run the job later; it will not open "
+                   "a second pull request.", err=True)
+        sys.exit(75)  # EX_TEMPFAIL
+    except YishiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        github.close()
+        thread.close()
+    click.echo(outcome.message)
+    if outcome.result in (Result.INVALID, Result.REFUSED):
+        sys.exit(1)
