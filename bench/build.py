@@ -1,0 +1,89 @@
+"""Figure 1, build cost: ``mkdocs build`` of the full Yishi site against plain MkDocs +
+Material building the same pages, at each N.
+
+    .venv/bin/python -m bench.build --sizes 1000,5000,20000
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .baseline import write_baseline
+from .common import (
+    DEFAULT_SIZES,
+    RESULTS,
+    git_commit,
+    mkdocs_build,
+    parse_sizes,
+    prepare_council,
+    table,
+    write_result,
+)
+
+
+def build_sites(work: Path, issues: int, seed: int, git: bool = True) -> dict[str, Any]:
+    """Build the Yishi site and the baseline of one synthetic council; their measurements."""
+    repo = prepare_council(work, issues, seed, git=git)
+    base = repo.parent / "baseline"
+    if base.exists():
+        shutil.rmtree(base)
+    pages = write_baseline(repo, base)
+    logs = repo.parent / "logs"
+    # The baseline first: the page cache then holds the records for both builds alike.
+    baseline = mkdocs_build(base / "mkdocs.yml", base / "site", logs / "baseline.log")
+    yishi = mkdocs_build(repo / "mkdocs.yml", repo.parent / "site", logs / "yishi.log")
+    (repo.parent / "site.stamp").write_text(git_commit(), encoding="utf-8")
+    meetings = len(list((repo / "content" / "meetings").glob("*.md")))
+    return {
+        "issues": issues, "meetings": meetings, "baseline_pages": pages,
+        "yishi": yishi, "baseline": baseline,
+        "yishi_ms_per_issue": 1000 * yishi.seconds / issues,
+        "baseline_ms_per_issue": 1000 * baseline.seconds / issues,
+        "ratio": yishi.seconds / baseline.seconds,
+    }
+
+
+def growth(runs: list[dict[str, Any]], key: str) -> float | None:
+    """t(largest N) / t(smallest N) for one of the two builds."""
+    if len(runs) < 2:
+        return None
+    return float(runs[-1][key].seconds / runs[0][key].seconds)
+
+
+@click.command()
+@click.option("--sizes", default=",".join(map(str, DEFAULT_SIZES)), show_default=True,
+              help="Comma-separated numbers of issues.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path),
+              default=RESULTS / "work", show_default=True, help="Where councils and sites go.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=RESULTS,
+              show_default=True, help="Where build.json goes.")
+@click.option("--git/--no-git", default=True, show_default=True,
+              help="Make each council a git repository, as on CI.")
+def main(sizes: str, seed: int, work: Path, out: Path, git: bool) -> None:
+    """Time and peak memory of the Yishi build against the plain-MkDocs baseline."""
+    runs = []
+    for n in parse_sizes(sizes):
+        click.echo(f"N={n}: generating and building …", err=True)
+        runs.append(build_sites(work, n, seed, git))
+    rows = [[r["issues"], r["yishi"].seconds, r["yishi_ms_per_issue"], r["yishi"].peak_mb,
+             r["baseline"].seconds, r["baseline_ms_per_issue"], r["baseline"].peak_mb, r["ratio"]]
+            for r in runs]
+    click.echo(table(["issues", "yishi s", "yishi ms/issue", "yishi MB", "baseline s",
+                      "baseline ms/issue", "baseline MB", "yishi/baseline"], rows))
+    yishi_growth, base_growth = growth(runs, "yishi"), growth(runs, "baseline")
+    if yishi_growth is not None and base_growth is not None:
+        span = runs[-1]["issues"] / runs[0]["issues"]
+        click.echo(f"growth t({runs[-1]['issues']})/t({runs[0]['issues']}) for {span:g}× the "
+                   f"issues: yishi {yishi_growth:.1f}, baseline {base_growth:.1f}")
+    path = write_result("build", {"seed": seed, "git": git, "runs": runs,
+                                  "growth": {"yishi": yishi_growth, "baseline": base_growth}}, out)
+    click.echo(f"wrote {path}", err=True)
+
+
+if __name__ == "__main__":
+    main()
