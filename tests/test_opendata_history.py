@@ -6,9 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from opendata_repo import DONE, MERGED, RECEIVED, commit, git, make_repo
 
 import yishi.history
+from opendata_repo import DONE, MERGED, RECEIVED, commit, git, make_repo
 from yishi.history import parse_log, read_history
 
 DONE_PATH = f"content/issues/{DONE}.md"
