@@ -188,20 +188,25 @@ class GithubForge:
         )
 
     def _commit(self, repo: Repository, proposal: Proposal, parent: GitCommit) -> GitCommit:
-        """One commit on ``parent`` adding every file of ``proposal``."""
+        """One commit on ``parent`` adding every file of ``proposal``.
+
+        The budget must hold the blobs, tree, commit and the ref write that follows, or
+        the objects made first would be orphans re-made (and re-paid) on the retry.
+        """
+        binary = sum(1 for content in proposal.files.values() if not _is_text(content))
+        self.budget.check(binary + 3)
         elements = []
         for path, content in proposal.files.items():
-            try:
+            if _is_text(content):
                 text = content.decode("utf-8")
-            except UnicodeDecodeError:
+                elements.append(InputGitTreeElement(path, "100644", "blob", content=text))
+            else:
                 encoded = base64.b64encode(content).decode()
                 self._spend()
                 blob = self._call(
                     f"uploading {path}", partial(repo.create_git_blob, encoded, "base64")
                 )
                 elements.append(InputGitTreeElement(path, "100644", "blob", sha=blob.sha))
-            else:
-                elements.append(InputGitTreeElement(path, "100644", "blob", content=text))
         self._spend()
         tree = self._call(
             "creating the tree", lambda: repo.create_git_tree(elements, base_tree=parent.tree)
@@ -357,6 +362,15 @@ def _label_exists(repo: Repository, name: str) -> bool:
         if exc.status == 404:
             return False
         raise
+    return True
+
+
+def _is_text(content: bytes) -> bool:
+    """Whether ``content`` can travel inline in a tree (UTF-8) rather than as a blob."""
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
     return True
 
 

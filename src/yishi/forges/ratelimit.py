@@ -82,10 +82,27 @@ class RequestBudget:
                 )
             state.spent.append(now)
 
-    def wait_time(self) -> float:
-        """Seconds until one more content-creating request is allowed (0 when it is now)."""
+    def check(self, count: int) -> None:
+        """Raise ForgeRetryable unless ``count`` requests could be spent now.
+
+        A forge calls this before a run of requests whose partial completion would be
+        wasted (blobs, tree and commit are orphans without the ref that follows them).
+        """
+        if any(count > w.requests for w in self.windows):
+            raise ForgeError(f"{count} requests can never fit a budget of {self._describe()}")
         with self._locked(write=False) as state:
-            return self._wait(state, self._clock())
+            wait = self._wait(state, self._clock(), count)
+        if wait > 0:
+            raise ForgeRetryable(
+                f"content-creation budget too low for {count} requests ({self._describe()}): "
+                f"retry in {wait:.0f}s",
+                retry_after=wait,
+            )
+
+    def wait_time(self, count: int = 1) -> float:
+        """Seconds until ``count`` more content-creating requests are allowed (0: now)."""
+        with self._locked(write=False) as state:
+            return self._wait(state, self._clock(), count)
 
     def pause_until(self, when: float) -> None:
         """Hold every request until ``when`` (epoch seconds), as GitHub asked; never shortens."""
@@ -103,17 +120,17 @@ class RequestBudget:
             now = self._clock()
             return sum(1 for t in state.spent if now - t < seconds)
 
-    def _wait(self, state: _State, now: float) -> float:
-        """The longest wait any window or pause imposes at ``now``."""
+    def _wait(self, state: _State, now: float, count: int = 1) -> float:
+        """The longest wait any window or pause imposes on ``count`` requests at ``now``."""
         longest = max(self.windows, key=lambda w: w.seconds).seconds
-        state.spent = [t for t in state.spent if now - t < longest]
+        state.spent = sorted(t for t in state.spent if now - t < longest)
         wait = max(0.0, state.paused_until - now)
         for window in self.windows:
             recent = [t for t in state.spent if now - t < window.seconds]
-            if len(recent) >= window.requests:
-                # The window frees a slot when the request that filled it ages out.
-                oldest_needed = recent[len(recent) - window.requests]
-                wait = max(wait, oldest_needed + window.seconds - now)
+            excess = len(recent) + count - window.requests
+            if excess > 0:
+                # Room appears when the ``excess`` oldest requests age out of the window.
+                wait = max(wait, recent[excess - 1] + window.seconds - now)
         return wait
 
     def _describe(self) -> str:

@@ -1063,7 +1063,13 @@ def _field(data: Json, name: str, docs: str) -> str:
 def _signature(given: Json, now: int) -> Signature:
     """Author/committer from the request, or the token's user (as GitHub fills it in)."""
     if isinstance(given, dict) and given.get("name") and given.get("email"):
-        return Signature(str(given["name"]), str(given["email"]), now)
+        when = now
+        if isinstance(given.get("date"), str):
+            try:
+                when = int(datetime.fromisoformat(given["date"].replace("Z", "+00:00")).timestamp())
+            except ValueError:
+                raise ApiError(422, f"Invalid date: {given['date']}") from None
+        return Signature(str(given["name"]), str(given["email"]), when)
     return Signature("yishi-bot", "yishi-bot@users.noreply.github.com", now)
 
 
