@@ -203,7 +203,7 @@ class GithubStandin:
         bot = Signature("yishi-standin", "standin@users.noreply.github.com", int(clock()))
         tree = self.store.build({p: ("100644", self.store.put_blob(d)) for p, d in seed.items()})
         self.refs[f"refs/heads/{default_branch}"] = self.store.put_commit(
-            tree, [], "Initial commit", bot, bot
+            tree, [], "Initial commit\n", bot, bot
         )
 
     # ------------------------------------------------------------------ running
@@ -480,7 +480,7 @@ class GithubStandin:
             repo_prefix.lower() + "/"
         ):
             raise ApiError(404, "Not Found", docs=f"{DOCS}/repos/repos#get-a-repository")
-        rest = path[len(repo_prefix) :]
+        rest = path[len(repo_prefix) :].rstrip("/")
         data = _parse_body(body)
         known_path = False
         for route_method, pattern, handler in self._routes:
