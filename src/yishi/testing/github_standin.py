@@ -26,6 +26,7 @@ import itertools
 import json
 import math
 import re
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -1135,12 +1136,20 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _seed_from(folder: Path) -> dict[str, bytes]:
-    """Every file below ``folder`` (``.git`` excluded), for the initial commit."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".git" not in p.relative_to(folder).parts
-    }
+    """The files of ``folder`` for the initial commit: git's tracked files in a git
+    repository, otherwise every file outside dot-folders."""
+    listed = subprocess.run(
+        ["git", "-C", str(folder), "ls-files", "-z"], capture_output=True, check=False
+    )
+    if listed.returncode == 0:
+        paths = [p for p in listed.stdout.decode().split("\0") if p]
+    else:
+        paths = [
+            p.relative_to(folder).as_posix()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        ]
+    return {path: (folder / path).read_bytes() for path in paths if (folder / path).is_file()}
 
 
 def _iter_lines(standin: GithubStandin) -> Iterator[str]:
