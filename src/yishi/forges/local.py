@@ -34,8 +34,14 @@ MODERATOR_IDENTITY = {
     "GIT_COMMITTER_EMAIL": "moderator@yishi.invalid",
 }
 # Variables that would redirect git away from the repository we were given.
-_GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-                      "GIT_COMMON_DIR", "GIT_NAMESPACE")
+_GIT_LOCATION_VARS = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+)
 
 
 @dataclass(frozen=True)
@@ -55,18 +61,29 @@ class LocalForge:
     def __init__(self, repo: Path, main_branch: str | None = None) -> None:
         self.repo = repo
         if not (repo / ".git").exists() and not (repo / "HEAD").is_file():
-            raise ForgeError(f"{repo} is not a git repository; pass --repo with the records repository")
+            raise ForgeError(
+                f"{repo} is not a git repository; pass --repo with the records repository"
+            )
         self.main_branch = main_branch or self._default_branch()
 
     # -- git ---------------------------------------------------------------------------
 
-    def _git(self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None,
-             cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    def _git(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess[bytes]:
         full_env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
         full_env.update(env or {})
         result = subprocess.run(
-            ["git", "-C", str(cwd or self.repo), *args], input=input, env=full_env,
-            capture_output=True, check=False,
+            ["git", "-C", str(cwd or self.repo), *args],
+            input=input,
+            env=full_env,
+            capture_output=True,
+            check=False,
         )
         if check and result.returncode != 0:
             message = result.stderr.decode(errors="replace").strip() or f"exit {result.returncode}"
@@ -96,18 +113,27 @@ class LocalForge:
 
     # -- the Forge interface -------------------------------------------------------------
 
+    def _refs(self, *names: str) -> dict[str, str]:
+        """Which of these full ref names exist, with their commits (one git call)."""
+        listing = self._out("for-each-ref", "--format=%(refname) %(objectname)", *names)
+        found = dict(line.split(" ", 1) for line in listing.splitlines() if line)
+        return {name: found[name] for name in names if name in found}
+
     def find_proposal(self, issue_id: str) -> ProposalRef | None:
         """The proposal for ``issue_id``: open, merged (its record is on main) or declined."""
         branch = BRANCH_PREFIX + issue_id
         url = branch.removeprefix("refs/heads/")
-        commit = self._ref(branch)
-        if commit is not None:
-            merged = self._git("merge-base", "--is-ancestor", commit, self._main_commit(),
+        refs = self._refs(branch, DECLINED_PREFIX + issue_id, self.main_ref)
+        if self.main_ref not in refs:
+            raise ForgeError(f"the main branch {self.main_branch!r} of {self.repo} has no commits")
+        if branch in refs:
+            # Merged with plain git (not `yishi review approve`) leaves the branch behind.
+            merged = self._git("merge-base", "--is-ancestor", refs[branch], refs[self.main_ref],
                                check=False).returncode == 0
             return ProposalRef(issue_id, url, ProposalState.MERGED if merged else ProposalState.OPEN)
-        if self._ref(DECLINED_PREFIX + issue_id) is not None:
+        if DECLINED_PREFIX + issue_id in refs:
             return ProposalRef(issue_id, url, ProposalState.CLOSED)
-        record = f"{self.main_ref}:content/issues/{issue_id}.md"
+        record = f"{refs[self.main_ref]}:content/issues/{issue_id}.md"
         if self._git("cat-file", "-e", record, check=False).returncode == 0:
             return ProposalRef(issue_id, url, ProposalState.MERGED)
         return None
@@ -118,15 +144,21 @@ class LocalForge:
         if existing is not None:
             return existing
         base = self._main_commit()
-        entries = []
-        for path, data in sorted(proposal.files.items()):
-            blob = self._out("hash-object", "-w", "--stdin", input=data)
-            entries.append(f"100644 {blob}\t{path}\n")
-        with tempfile.TemporaryDirectory(prefix="yishi-index-") as scratch:
+        paths = sorted(proposal.files)
+        with tempfile.TemporaryDirectory(prefix="yishi-proposal-") as scratch:
+            # All blobs in one git call: each file's bytes go through a scratch file.
+            sources = []
+            for n, path in enumerate(paths):
+                source = Path(scratch) / f"{n}.blob"
+                source.write_bytes(proposal.files[path])
+                sources.append(f"{source}\n")
+            blobs = self._out("hash-object", "-w", "--no-filters", "--stdin-paths",
+                              input="".join(sources).encode()).split()
+            entries = "".join(f"100644 {blob}\t{path}\n" for blob, path in zip(blobs, paths, strict=True))
             # A throw-away index: the repository's own index and working tree stay untouched.
             index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
             self._git("read-tree", base, env=index)
-            self._git("update-index", "--add", "--index-info", input="".join(entries).encode(), env=index)
+            self._git("update-index", "--add", "--index-info", input=entries.encode(), env=index)
             tree = self._out("write-tree", env=index)
         commit = self._out("commit-tree", tree, "-p", base, "-F", "-",
                            input=proposal.commit_message.encode(), env=INTAKE_IDENTITY)
@@ -145,8 +177,9 @@ class LocalForge:
 
     def open_proposals(self) -> list[OpenProposal]:
         """Proposals neither merged nor declined, oldest id first."""
-        listing = self._out("for-each-ref", "--format=%(refname) %(objectname) %(subject)",
-                            BRANCH_PREFIX)
+        listing = self._out(
+            "for-each-ref", "--format=%(refname) %(objectname) %(subject)", BRANCH_PREFIX
+        )
         main = self._main_commit()
         found = []
         for line in filter(None, listing.splitlines()):
@@ -167,8 +200,9 @@ class LocalForge:
     def proposal_files(self, issue_id: str) -> dict[str, bytes]:
         """The files an open proposal adds or changes, by path."""
         commit = self._open_commit(issue_id)
-        paths = self._out("diff-tree", "--no-commit-id", "--name-only", "-r", "-z",
-                          f"{commit}^", commit).split("\0")
+        paths = self._out(
+            "diff-tree", "--no-commit-id", "--name-only", "-r", "-z", f"{commit}^", commit
+        ).split("\0")
         return {p: self._git("cat-file", "blob", f"{commit}:{p}").stdout for p in paths if p}
 
     def _worktree_with_main(self) -> Path | None:
@@ -198,14 +232,17 @@ class LocalForge:
             if dirty:
                 raise ForgeError(
                     f"{self.main_branch} is checked out in {worktree} with uncommitted changes; "
-                    "commit or stash them, then approve again")
+                    "commit or stash them, then approve again"
+                )
             self._git("merge", "--no-ff", "--no-edit", "-m", message, commit, cwd=worktree, env=env)
         else:
             main = self._main_commit()
             merged = self._git("merge-tree", "--write-tree", main, commit, check=False)
             if merged.returncode != 0:
-                raise ForgeError(f"proposal {issue_id} conflicts with {self.main_branch}; "
-                                 "merge it by hand with git")
+                raise ForgeError(
+                    f"proposal {issue_id} conflicts with {self.main_branch}; "
+                    "merge it by hand with git"
+                )
             tree = merged.stdout.decode().split("\n", 1)[0].strip()
             merge = self._out("commit-tree", tree, "-p", main, "-p", commit, "-m", message, env=env)
             # Compare-and-swap on main: a concurrent change makes this fail instead of losing it.

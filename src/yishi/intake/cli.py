@@ -132,16 +132,19 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
 @click.option("--github-per-hour", type=int, default=500, show_default=True,
               help="Content-creating GitHub requests allowed an hour.")
 @click.option("--poll", type=float, default=2.0, show_default=True, help="Seconds between polls.")
+@click.option("--lease", type=float, default=60.0, show_default=True,
+              help="Seconds an entry stays reserved for the worker processing it (after a "
+                   "crash, another worker resumes it once the lease runs out).")
 def work(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
          github_api_url: str, min_fill_seconds: float, once: bool, github_per_minute: int,
-         github_per_hour: int, poll: float) -> None:
+         github_per_hour: int, poll: float, lease: float) -> None:
     """Turn queued submissions into proposals, and follow them until merged or declined."""
     from .service import system_clock
 
     _setup_logging()
     forge_ = _forge(forge, repo, db, main_branch, github_repo, github_api_url,
                     github_per_minute, github_per_hour)
-    worker = Worker(_store(db), forge_, _council(repo), system_clock)
+    worker = Worker(_store(db), forge_, _council(repo), system_clock, lease=lease)
     try:
         code = worker.run(once=once, poll=poll)
     except KeyboardInterrupt:

@@ -255,10 +255,11 @@ class Store:
             return str(row[0])
 
     def next_due(self) -> float | None:
-        """When the earliest pending entry is due, if any is pending."""
+        """When the earliest pending entry is due (and not leased), if any is pending."""
         with self._connect() as conn:
             row = conn.execute(
-                "SELECT MIN(next_attempt_at) FROM submissions WHERE status IN (?, ?)",
+                "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM submissions "
+                "WHERE status IN (?, ?)",
                 tuple(s.value for s in PENDING)).fetchone()
         return float(row[0]) if row and row[0] is not None else None
 

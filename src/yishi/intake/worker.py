@@ -1,7 +1,7 @@
 """The worker: drains the queue into proposals on a forge, and follows them to the end.
 
-Each step is idempotent: the forge is asked first whether the proposal exists, and only
-then to open it, and forges open proposals idempotently too. So a worker killed at any
+Each step is idempotent: forges look before they write (a branch or pull request an earlier
+attempt made is found, not made again), so a worker killed at any
 point and restarted makes exactly one proposal per submission. Failures are recorded on the
 entry (visible in ``yishi intake status``) and retried with exponential backoff, never
 sooner than a forge's ``Retry-After``.
@@ -49,13 +49,16 @@ class Worker:
 
     def __init__(
         self, store: Store, forge: Forge, council: Council, clock: Clock, *,
-        backoff: Backoff | None = None, lease: float = 600.0,
+        backoff: Backoff | None = None, lease: float = 60.0,
     ) -> None:
         self.store = store
         self.forge = forge
         self.council = council
         self.clock = clock
         self.backoff = backoff or Backoff()
+        # The lease only keeps two workers from doing the same entry at once (wasted work,
+        # not a duplicate: forges open proposals idempotently). A worker killed mid-entry
+        # leaves it leased, so another picks it up after at most this many seconds.
         self.lease = lease
         #: Until when the forge asked us to send nothing (epoch seconds).
         self.paused_until = 0.0
@@ -76,11 +79,11 @@ class Worker:
     def process(self, issue_id: str) -> None:
         """Open (or find) the proposal of one entry and record where it stands."""
         try:
-            ref = self.forge.find_proposal(issue_id)
-            if ref is None:
-                submission, photos = self.store.content(issue_id)
-                proposal = build_proposal(issue_id, submission, photos, self.council)
-                ref = self.forge.open_proposal(proposal)
+            submission, photos = self.store.content(issue_id)
+            proposal = build_proposal(issue_id, submission, photos, self.council)
+            # Forges look before they write, so this finds a proposal an earlier (crashed)
+            # attempt made, merged or declined ones included, instead of making a second.
+            ref = self.forge.open_proposal(proposal)
         except ForgeRetryable as exc:
             if exc.retry_after is not None:
                 self._defer(issue_id, exc, exc.retry_after)
@@ -140,15 +143,19 @@ class Worker:
         return done
 
     def run(self, *, once: bool, poll: float = 2.0, max_wait: float = 60.0,
-            sleep: Callable[[float], None] = time.sleep) -> int:
+            sync_every: float = 30.0, sleep: Callable[[float], None] = time.sleep) -> int:
         """Work until stopped, or with ``once`` until nothing is left; the exit status.
 
         With ``once``, retries due within ``max_wait`` seconds are waited for; the exit
         status is 1 when entries are still failing after that, else 0.
         """
+        synced = float("-inf")
         while True:
             self.drain()
-            self.sync()
+            # Following open proposals asks the forge about each one: not on every poll.
+            if once or self._now() - synced >= sync_every:
+                self.sync()
+                synced = self._now()
             if not once:
                 sleep(poll)
                 continue
