@@ -299,3 +299,21 @@ def test_the_token_never_reaches_logs_errors_or_request_bodies(
     assert not [e for e in errors if TOKEN in e]
     assert not [r for r in standin.requests if TOKEN.encode() in r.body or TOKEN in r.path]
     assert TOKEN not in repr(forge)
+
+
+def test_proposals_merged_one_after_another_all_land_on_main(
+    standin: GithubStandin, forge: GithubForge
+) -> None:
+    for issue_id in ("2024-0312-aaaa", "2024-0312-bbbb"):
+        forge.open_proposal(proposal(issue_id))
+    standin.merge(2)
+    standin.merge(1)  # its branch left main before #2 was merged
+
+    main = standin.files_on("main")
+    for issue_id in ("2024-0312-aaaa", "2024-0312-bbbb"):
+        assert (
+            main[f"content/issues/{issue_id}.md"]
+            == proposal(issue_id).files[f"content/issues/{issue_id}.md"]
+        )
+        assert forge.find_proposal(issue_id).state is ProposalState.MERGED  # type: ignore[union-attr]
+    assert main["content/council.yml"] == b"name: demo\n"
