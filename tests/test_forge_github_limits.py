@@ -231,3 +231,16 @@ def test_the_budget_caps_content_creation_at_the_configured_rates(
     assert len(standin.pulls) == 7
     assert len({p.head for p in standin.pulls}) == 7
     assert all(standin.commits_ahead(p.head) == 1 for p in standin.pulls)
+
+
+def test_the_last_request_of_the_hour_pauses_us_before_a_403(clock: FakeClock) -> None:
+    with GithubStandin(token=TOKEN, clock=clock, rate_limit=2) as standin:
+        forge = make_forge(standin, clock)
+        assert forge.find_proposal("2024-0312-aaaa") is None  # the repository, then the pulls
+        seen = len(standin.requests)
+
+        with pytest.raises(ForgeRetryable) as waiting:
+            forge.find_proposal("2024-0312-aaaa")
+        forge.close()
+    assert waiting.value.retry_after == pytest.approx(3600)
+    assert len(standin.requests) == seen  # GitHub was not asked

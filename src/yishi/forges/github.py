@@ -25,8 +25,7 @@ import logging
 import os
 import time
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
 
@@ -283,15 +282,10 @@ class GithubForge:
         return min(self._backoff_cap, self._backoff_base * 2.0 ** max(self._failures - 1, 0))
 
     def _call(self, step: str, action: Callable[[], T]) -> T:
-        """Run one PyGithub call, translating its failures into our errors."""
-        with self._answers(step):
-            return action()
-
-    @contextmanager
-    def _answers(self, step: str) -> Iterator[None]:
-        """Translate GitHub's refusals and network failures met during ``step``."""
+        """Run one PyGithub call for ``step``, translating its failures into our errors."""
+        self._check_pause()
         try:
-            yield
+            result = action()
         except GithubException as exc:
             if exc.status >= 500:
                 self._failures += 1
@@ -310,6 +304,17 @@ class GithubForge:
             raise self._scrubbed(
                 unreachable(exc, step=step, api_url=self.api_url, backoff=self._backoff())
             ) from None
+        self._note_primary_limit()
+        return result
+
+    def _note_primary_limit(self) -> None:
+        """Pause until the reset once GitHub says the hourly allowance is spent, rather
+        than spend the next request on a 403."""
+        requester = self._github.requester
+        remaining, limit = requester.rate_limiting
+        reset = requester.rate_limiting_resettime
+        if limit > 0 and remaining == 0 and reset > 0:
+            self.budget.pause_until(float(reset))
 
     def _scrubbed(self, error: ForgeError) -> ForgeError:
         """``error`` with the token masked, should GitHub ever echo it back."""
