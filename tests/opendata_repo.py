@@ -197,7 +197,7 @@ def make_repo(root: Path, site_url: str = "", init_git: bool = True) -> Path:
 def build(root: Path, site_dir: Path) -> Path:
     """``mkdocs build`` of ``root`` into ``site_dir``, failing the test on any warning."""
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+        [sys.executable, "-m", "mkdocs", "build", "--strict",
          "-f", str(root / "mkdocs.yml"), "-d", str(site_dir)],
         capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
