@@ -141,7 +141,7 @@ def parse_submission(form: Mapping[str, str], council: Council) -> Submission:
     if kind is Kind.JOINT:
         if raw_cosigners.isascii() and raw_cosigners.isdigit() and len(raw_cosigners) <= 6:
             cosigners = int(raw_cosigners)
-        if cosigners is None or not 2 <= cosigners <= MAX_COSIGNERS:
+        if cosigners is None or not 1 <= cosigners <= MAX_COSIGNERS:
             errors["cosigners"] = messages.COSIGNERS_NUMBER
     elif raw_cosigners and raw_cosigners != "0":
         errors["cosigners"] = messages.COSIGNERS_ONLY_JOINT
