@@ -1,11 +1,17 @@
 """`yishi issue-form submit`: an accepted issue becomes a proposal pull request, over real
-HTTP against the local GitHub stand-in (extended here with the issue endpoints it needs)."""
+HTTP against the local GitHub stand-in. The stand-in serves the repository (git data,
+pulls, labels); a small front server here adds the two issue endpoints the intake also
+needs (a user's permission, issue comments) and forwards every other request to it."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
+import threading
+import urllib.parse
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -15,46 +21,103 @@ from click.testing import CliRunner, Result
 
 from yishi.cli import main
 from yishi.issue_form.fields import FIELDS
-from yishi.testing.github_standin import GithubStandin, Route
+from yishi.testing.github_standin import GithubStandin
 
 PROJECT = Path(__file__).resolve().parents[1]
 REPO = "council/records"
+PERMISSION = re.compile(rf"^/repos/{REPO}/collaborators/(?P<login>[^/]+)/permission$")
+COMMENTS = re.compile(rf"^/repos/{REPO}/issues/(?P<number>\d+)/comments$")
 
 
-class IssueStandin(GithubStandin):
-    """The stand-in plus collaborator permissions and issue comments, shaped like GitHub's."""
+class IssueFront:
+    """Permissions and issue comments shaped like GitHub's, in front of the stand-in."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, standin: GithubStandin) -> None:
+        self.standin = standin
         self.permissions: dict[str, str] = {}
         self.comments: dict[int, list[str]] = {}
-        super().__init__(**kwargs)
+        self.permission_requests = 0
+        front = self
 
-    def _make_routes(self) -> list[Route]:
-        extra: list[Route] = [
-            ("GET", re.compile(r"/collaborators/(?P<login>[^/]+)/permission"), self._permission),
-            ("GET", re.compile(r"/issues/(?P<number>\d+)/comments"), self._list_comments),
-            ("POST", re.compile(r"/issues/(?P<number>\d+)/comments"), self._add_comment),
-        ]
-        return [*extra, *super()._make_routes()]
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
 
-    def _permission(self, data: Any, query: dict[str, str], login: str) -> tuple[int, Any]:
-        permission = self.permissions.get(login, "none")
-        return 200, {"permission": permission, "role_name": permission,
-                     "user": {"login": login, "id": 7, "type": "User"}}
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
 
-    def _comment_json(self, number: int, index: int, body: str) -> dict[str, Any]:
+            def do_GET(self) -> None:
+                front.handle(self)
+
+            do_POST = do_PATCH = do_PUT = do_DELETE = do_GET
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def api_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def handle(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        path = urllib.parse.urlsplit(request.path).path
+        if request.command == "GET" and (match := PERMISSION.match(path)):
+            self.permission_requests += 1
+            level = self.permissions.get(match["login"], "none")
+            self.reply(request, 200, {"permission": level, "role_name": level,
+                                      "user": {"login": match["login"], "id": 7}})
+        elif match := COMMENTS.match(path):
+            number = int(match["number"])
+            bodies = self.comments.setdefault(number, [])
+            if request.command == "POST":
+                bodies.append(json.loads(body)["body"])
+                self.reply(request, 201, self.comment_json(number, len(bodies) - 1, bodies[-1]))
+            else:
+                self.reply(request, 200, [self.comment_json(number, i, text)
+                                          for i, text in enumerate(bodies)])
+        else:
+            self.forward(request, body)
+
+    def comment_json(self, number: int, index: int, body: str) -> dict[str, Any]:
         return {"id": number * 1000 + index, "body": body, "user": {"login": "github-actions"},
                 "created_at": "2024-03-12T08:00:00Z", "updated_at": "2024-03-12T08:00:00Z",
                 "html_url": f"https://github.com/{REPO}/issues/{number}#issuecomment-{index}"}
 
-    def _list_comments(self, data: Any, query: dict[str, str], number: str) -> tuple[int, Any]:
-        bodies = self.comments.get(int(number), [])
-        return 200, [self._comment_json(int(number), i, b) for i, b in enumerate(bodies)]
+    def reply(self, request: BaseHTTPRequestHandler, status: int, payload: Any) -> None:
+        data = json.dumps(payload).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json; charset=utf-8")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
 
-    def _add_comment(self, data: Any, query: dict[str, str], number: str) -> tuple[int, Any]:
-        bodies = self.comments.setdefault(int(number), [])
-        bodies.append(data["body"])
-        return 201, self._comment_json(int(number), len(bodies) - 1, data["body"])
+    def forward(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
+        target = urllib.parse.urlsplit(self.standin.api_url)
+        conn = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port, timeout=10)
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+        conn.request(request.command, target.path + request.path, body=body or None,
+                     headers=headers)
+        answer = conn.getresponse()
+        # The stand-in's answers name its own address (PyGithub follows those URLs and
+        # insists they stay on the host it was given): show this server's instead.
+        theirs, ours = self.standin.server_url, self.api_url
+        data = answer.read().replace(theirs.encode(), ours.encode())
+        request.send_response(answer.status)
+        for key, value in answer.getheaders():
+            if key.lower() not in {"content-length", "transfer-encoding", "connection",
+                                   "server", "date"}:
+                request.send_header(key, value.replace(theirs, ours))
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+        conn.close()
 
 
 def body(**values: str) -> str:
@@ -92,65 +155,72 @@ def event(tmp_path: Path, *, text: str = GOOD, label: str = "accepted", sender: 
 
 
 @pytest.fixture
-def standin() -> Iterator[IssueStandin]:
+def standin() -> Iterator[GithubStandin]:
     council = (PROJECT / "content" / "council.yml").read_bytes()
-    with IssueStandin(repo=REPO, files={"content/council.yml": council}) as server:
-        server.permissions.update({"maintainer": "write", "owner": "admin", "helper": "read"})
+    with GithubStandin(repo=REPO, files={"content/council.yml": council}) as server:
         yield server
 
 
-def submit(standin: IssueStandin, event_path: Path) -> Result:
+@pytest.fixture
+def front(standin: GithubStandin) -> Iterator[IssueFront]:
+    server = IssueFront(standin)
+    server.permissions.update({"maintainer": "write", "owner": "admin", "helper": "read"})
+    yield server
+    server.stop()
+
+
+def submit(front: IssueFront, event_path: Path) -> Result:
     return CliRunner().invoke(
         main,
         ["issue-form", "submit", "--root", str(PROJECT), "--event", str(event_path)],
-        env={"GITHUB_TOKEN": standin.token, "GITHUB_REPOSITORY": REPO,
-             "GITHUB_API_URL": standin.api_url},
+        env={"GITHUB_TOKEN": front.standin.token, "GITHUB_REPOSITORY": REPO,
+             "GITHUB_API_URL": front.api_url},
     )
 
 
-def test_accepted_issue_becomes_a_proposal(tmp_path: Path, standin: IssueStandin) -> None:
-    result = submit(standin, event(tmp_path))
+def test_accepted_issue_becomes_a_proposal(tmp_path: Path, front: IssueFront) -> None:
+    result = submit(front, event(tmp_path))
     assert result.exit_code == 0, result.output
-    [pull] = standin.pulls
+    [pull] = front.standin.pulls
     assert pull.head == "proposal/2024-0312-gi42"
     assert "Closes #42" in (pull.body or "")
-    record = standin.files_on("proposal/2024-0312-gi42")["content/issues/2024-0312-gi42.md"]
-    front = yaml.safe_load(record.decode().split("---\n")[1])
-    assert front["channel"] == "issue_form"
-    assert front["community"] == "shenghong" and front["category"] == "parking"
-    assert front["title"] == "地库入口乱停车"
-    assert front["timeline"][0]["note"] == "GitHub 议题表单 #42"
-    [comment] = standin.comments[42]
+    record = front.standin.files_on("proposal/2024-0312-gi42")["content/issues/2024-0312-gi42.md"]
+    facts = yaml.safe_load(record.decode().split("---\n")[1])
+    assert facts["channel"] == "issue_form"
+    assert facts["community"] == "shenghong" and facts["category"] == "parking"
+    assert facts["title"] == "地库入口乱停车"
+    assert facts["timeline"][0]["note"] == "GitHub 议题表单 #42"
+    [comment] = front.comments[42]
     assert "`2024-0312-gi42`" in comment
-    assert f"{standin.server_url}/{REPO}/pull/1" in comment
+    assert f"{front.api_url}/{REPO}/pull/1" in comment
 
 
 def test_running_twice_opens_one_pull_request_and_one_comment(
-    tmp_path: Path, standin: IssueStandin
+    tmp_path: Path, front: IssueFront
 ) -> None:
     path = event(tmp_path)
-    assert submit(standin, path).exit_code == 0
-    again = submit(standin, path)
+    assert submit(front, path).exit_code == 0
+    again = submit(front, path)
     assert again.exit_code == 0, again.output
-    assert len(standin.pulls) == 1
-    assert len(standin.comments[42]) == 1
+    assert len(front.standin.pulls) == 1
+    assert len(front.comments[42]) == 1
 
 
-def test_labeler_without_write_access_is_refused(tmp_path: Path, standin: IssueStandin) -> None:
-    result = submit(standin, event(tmp_path, sender="helper"))
+def test_labeler_without_write_access_is_refused(tmp_path: Path, front: IssueFront) -> None:
+    result = submit(front, event(tmp_path, sender="helper"))
     assert result.exit_code == 1
-    assert standin.pulls == []
-    [comment] = standin.comments[42]
+    assert front.standin.pulls == []
+    [comment] = front.comments[42]
     assert "只有本仓库的维护者" in comment and "@helper" in comment
 
 
-def test_invalid_issue_gets_the_errors_in_chinese(tmp_path: Path, standin: IssueStandin) -> None:
+def test_invalid_issue_gets_the_errors_in_chinese(tmp_path: Path, front: IssueFront) -> None:
     text = body(description="联系我 13812345678", community="胜宏社区", category="停车",
                 kind="联名提案", consent="yes")
-    result = submit(standin, event(tmp_path, text=text))
+    result = submit(front, event(tmp_path, text=text))
     assert result.exit_code == 1
-    assert standin.pulls == []
-    [comment] = standin.comments[42]
+    assert front.standin.pulls == []
+    [comment] = front.comments[42]
     assert "**提案内容**" in comment and "手机号" in comment
     assert "**联名人数**" in comment
     assert "13812345678" not in comment  # the comment never repeats personal data
@@ -160,19 +230,19 @@ def test_invalid_issue_gets_the_errors_in_chinese(tmp_path: Path, standin: Issue
     ("bug", ("proposal", "bug")),
     ("accepted", ("accepted",)),  # not opened with the proposal form
 ])
-def test_other_labels_are_ignored(tmp_path: Path, standin: IssueStandin, label: str,
+def test_other_labels_are_ignored(tmp_path: Path, front: IssueFront, label: str,
                                   labels: tuple[str, ...]) -> None:
-    result = submit(standin, event(tmp_path, label=label, labels=labels))
+    result = submit(front, event(tmp_path, label=label, labels=labels))
     assert result.exit_code == 0
     assert "nothing to do" in result.output
-    assert standin.pulls == [] and standin.comments == {}
-    assert [r for r in standin.requests if r.path.endswith("/permission")] == []
+    assert front.standin.pulls == [] and front.comments == {}
+    assert front.permission_requests == 0
 
 
-def test_bad_event_file_is_a_plain_error(tmp_path: Path, standin: IssueStandin) -> None:
+def test_bad_event_file_is_a_plain_error(tmp_path: Path, front: IssueFront) -> None:
     path = tmp_path / "event.json"
     path.write_text('{"pull_request": {}}', encoding="utf-8")
-    result = submit(standin, path)
+    result = submit(front, path)
     assert result.exit_code == 1
     assert "not an `issues` event" in result.output
     assert "Traceback" not in result.output
