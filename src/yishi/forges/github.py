@@ -111,7 +111,6 @@ class GithubForge:
     # ------------------------------------------------------------------ the Forge interface
     def find_proposal(self, issue_id: str) -> ProposalRef | None:
         """The pull request for ``issue_id`` (open, merged or closed), if any."""
-        self._check_pause()
         repo = self._call("reading the repository", self._repo)
         pull = self._call(
             "looking up the pull request", lambda: self._find_pull(repo, f"proposal/{issue_id}")
@@ -121,7 +120,6 @@ class GithubForge:
 
     def open_proposal(self, proposal: Proposal) -> ProposalRef:
         """Create (or complete) the branch, commit, pull request and labels for ``proposal``."""
-        self._check_pause()
         repo = self._call("reading the repository", self._repo)
         pull = self._call(
             "looking up the pull request", lambda: self._find_pull(repo, proposal.branch)
