@@ -1,0 +1,290 @@
+"""Figure 3, intake: accepted submissions per second and POST latency with 50 concurrent
+clients on loopback (SQLite store, worker running), then the drain rate of the worker
+against the GitHub stand-in with GitHub's secondary limits.
+
+    .venv/bin/python -m bench.intake --clients 50 --seconds 60
+
+Each submission comes from a different resident (its own ``X-Forwarded-For``, which the
+service trusts from a proxy on loopback), as in a consultation burst; each fetches a token
+first, as the site's form does on load, then posts the form as multipart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+
+from yishi.council import load_council
+from yishi.intake.store import PENDING, Store
+from yishi.synthetic import write_synthetic_repository
+from yishi.testing.github_standin import GithubStandin
+
+from .common import RESULTS, table, write_result
+
+YISHI = str(Path(sys.executable).with_name("yishi"))
+
+
+def free_port() -> int:
+    """An unused loopback port (the service binds it a moment later)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Load:
+    """What the clients saw."""
+
+    latencies: list[float] = field(default_factory=list)  # POST only, seconds
+    token_latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    accepted: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _fields(n: int, communities: list[str], categories: list[str]) -> dict[str, str]:
+    # Distinct text per submission: identical text is folded into the first receipt.
+    return {
+        "title": f"第 {n} 号楼道堆物影响通行,希望清理",
+        "description": f"第 {n} 号提案:楼道里堆满了纸箱和旧家具,老人上下楼不方便。\n希望物业组织清理。",
+        "community": communities[n % len(communities)],
+        "category": categories[n % len(categories)],
+        "kind": "individual", "location": "3号楼", "name": "", "contact": "",
+        "consent": "yes", "website": "",
+    }
+
+
+async def run_load(base: str, clients: int, seconds: float, council_root: Path,
+                   limit: int | None = None) -> Load:
+    """``clients`` concurrent residents submitting until ``seconds`` pass (or ``limit`` sent)."""
+    council = load_council(council_root)
+    communities, categories = list(council.community_names), list(council.category_names)
+    load = Load()
+    counter = iter(range(10**9))
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    async def resident() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            while time.perf_counter() < deadline:
+                n = next(counter)
+                if limit is not None and n >= limit:
+                    return
+                ip = {"X-Forwarded-For": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"}
+                try:
+                    t0 = time.perf_counter()
+                    token = (await client.get("/api/token", headers=ip)).json()["token"]
+                    t1 = time.perf_counter()
+                    answer = await client.post(
+                        "/api/submissions",
+                        files={k: (None, v) for k, v in
+                               {**_fields(n, communities, categories), "token": token}.items()},
+                        headers={"Accept": "application/json", **ip})
+                    t2 = time.perf_counter()
+                except httpx.HTTPError as exc:
+                    load.errors[type(exc).__name__] += 1
+                    continue
+                load.token_latencies.append(t1 - t0)
+                load.latencies.append(t2 - t1)
+                load.statuses[answer.status_code] += 1
+                if answer.status_code == 202:
+                    load.accepted.append(answer.json()["id"])
+
+    await asyncio.gather(*(resident() for _ in range(clients)))
+    load.seconds = time.perf_counter() - start
+    return load
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0–1) of ``values``, 0 when empty."""
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1]
+
+
+class Services:
+    """``yishi intake serve`` and ``yishi intake work`` as child processes."""
+
+    def __init__(self, repo: Path, db: Path, logs: Path, worker_args: list[str],
+                 env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        common = ["--repo", str(repo), "--db", str(db)]
+        env = {**os.environ, **(env or {})}
+        logs.mkdir(parents=True, exist_ok=True)
+        self.procs = [
+            subprocess.Popen([YISHI, "intake", "serve", *common, "--port", str(self.port),
+                              "--min-fill-seconds", "0"], env=env,
+                             stdout=(logs / "serve.log").open("wb"), stderr=subprocess.STDOUT),
+            subprocess.Popen([YISHI, "intake", "work", *common, *worker_args], env=env,
+                             stdout=(logs / "work.log").open("wb"), stderr=subprocess.STDOUT),
+        ]
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.procs[0].poll() is not None:
+                raise RuntimeError("the intake service exited at start; see serve.log")
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("the intake service did not answer /healthz in time")
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        for proc in self.procs:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _pending(store: Store) -> int:
+    counts = store.counts()
+    return sum(counts.get(status, 0) for status in PENDING)
+
+
+def _wait_drained(store: Store, total: int, timeout: float) -> tuple[int, float]:
+    """Wait until nothing is pending (or ``timeout``); proposals opened and seconds taken."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout and _pending(store):
+        time.sleep(0.2)
+    return total - _pending(store), time.perf_counter() - start
+
+
+def load_phase(work: Path, clients: int, seconds: float, drain_timeout: float) -> dict[str, Any]:
+    """Figure 3a: the service under load, the local-forge worker draining beside it."""
+    repo = work / "load-records"
+    write_synthetic_repository(repo, 30, git=True)
+    db = work / "load.sqlite3"
+    services = Services(repo, db, work / "load-logs", ["--poll", "0.2"])
+    try:
+        load = asyncio.run(run_load(services.base, clients, seconds, repo))
+        store = Store(db)
+        opened_during = len(load.accepted) - _pending(store)
+        drained, drain_seconds = _wait_drained(store, len(load.accepted), drain_timeout)
+    finally:
+        services.stop()
+    store = Store(db)
+    missing = [i for i in load.accepted if store.get(i) is None]
+    return {
+        "clients": clients, "seconds": load.seconds, "requests": len(load.latencies),
+        "accepted": len(load.accepted), "accepted_per_s": len(load.accepted) / load.seconds,
+        "statuses": dict(load.statuses), "errors": dict(load.errors),
+        "post_p50_ms": 1000 * percentile(load.latencies, 0.5),
+        "post_p99_ms": 1000 * percentile(load.latencies, 0.99),
+        "post_max_ms": 1000 * max(load.latencies, default=0.0),
+        "token_p50_ms": 1000 * percentile(load.token_latencies, 0.5),
+        "lost": len(missing), "unique_receipts": len(set(load.accepted)),
+        "local_worker": {"opened_during_load": opened_during,
+                         "opened_after_load": drained - opened_during,
+                         "drain_seconds_after_load": drain_seconds,
+                         "pending_at_end": len(load.accepted) - drained},
+    }
+
+
+def drain_phase(work: Path, submissions: int, per_minute: int, timeout: float) -> dict[str, Any]:
+    """Figure 3b: the worker opening pull requests on the GitHub stand-in with its limits."""
+    repo = work / "drain-records"
+    write_synthetic_repository(repo, 30, git=True)
+    files = {p.relative_to(repo).as_posix(): p.read_bytes()
+             for p in repo.rglob("*") if p.is_file() and ".git" not in p.relative_to(repo).parts}
+    standin = GithubStandin("council/records", files=files,
+                            secondary_per_minute=per_minute).start()
+    db = work / "drain.sqlite3"
+    try:
+        services = Services(
+            repo, db, work / "drain-logs",
+            ["--forge", "github", "--github-repo", "council/records",
+             "--github-api-url", standin.api_url, "--poll", "0.2",
+             "--github-per-minute", str(per_minute)],
+            env={"GITHUB_TOKEN": standin.token})
+        try:
+            # Queue every submission first, then time the worker emptying the queue.
+            load = asyncio.run(run_load(services.base, 10, 120, repo, limit=submissions))
+            opened, seconds = _wait_drained(Store(db), len(load.accepted), timeout)
+        finally:
+            services.stop()
+        requests = standin.content_requests()
+        refused = sum(1 for r in standin.requests if r.status == 403)
+        pulls = len(standin.pulls)
+    finally:
+        standin.stop()
+    return {
+        "submissions": len(load.accepted), "opened": opened, "pull_requests": pulls,
+        "seconds": seconds, "per_minute": 60 * opened / seconds if seconds else 0.0,
+        "secondary_limit_per_minute": per_minute,
+        "content_requests": len(requests),
+        "content_requests_per_proposal": len(requests) / pulls if pulls else None,
+        "refused_403": refused,
+        "statuses": {s.value: n for s, n in Store(db).counts().items()},
+    }
+
+
+@click.command()
+@click.option("--clients", default=50, show_default=True)
+@click.option("--seconds", default=60.0, show_default=True, help="Length of the load.")
+@click.option("--drain-timeout", default=60.0, show_default=True,
+              help="Seconds to let the local worker finish after the load.")
+@click.option("--github-submissions", default=60, show_default=True,
+              help="Submissions the worker drains to the GitHub stand-in.")
+@click.option("--secondary-per-minute", default=80, show_default=True,
+              help="The stand-in's secondary limit on content-creating requests.")
+@click.option("--github-timeout", default=600.0, show_default=True)
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where stores and logs go [default: a temporary folder].")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=RESULTS,
+              show_default=True)
+def main(clients: int, seconds: float, drain_timeout: float, github_submissions: int,
+         secondary_per_minute: int, github_timeout: float, work: Path | None, out: Path) -> None:
+    """Intake throughput and latency under load, and the drain rate to the GitHub stand-in."""
+    with tempfile.TemporaryDirectory(prefix="yishi-bench-intake-") as tmp:
+        folder = work or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        click.echo(f"load: {clients} clients for {seconds:g} s …", err=True)
+        load = load_phase(folder, clients, seconds, drain_timeout)
+        click.echo(f"drain: {github_submissions} submissions to the GitHub stand-in …", err=True)
+        drain = drain_phase(folder, github_submissions, secondary_per_minute, github_timeout)
+    click.echo(table(
+        ["clients", "seconds", "accepted", "accepted/s", "p50 ms", "p99 ms", "max ms",
+         "non-202", "errors", "lost"],
+        [[load["clients"], load["seconds"], load["accepted"], load["accepted_per_s"],
+          load["post_p50_ms"], load["post_p99_ms"], load["post_max_ms"],
+          load["requests"] - load["accepted"], sum(load["errors"].values()), load["lost"]]]))
+    lw = load["local_worker"]
+    click.echo(f"local forge worker: {lw['opened_during_load']} proposals opened during the load, "
+               f"{lw['opened_after_load']} in {lw['drain_seconds_after_load']:.1f} s after it, "
+               f"{lw['pending_at_end']} still queued")
+    click.echo(table(
+        ["GitHub stand-in", "submissions", "PRs", "seconds", "PRs/min", "content req/PR",
+         "403 refusals"],
+        [[f"secondary ≤ {drain['secondary_limit_per_minute']}/min", drain["submissions"],
+          drain["pull_requests"], drain["seconds"], drain["per_minute"],
+          drain["content_requests_per_proposal"] or 0.0, drain["refused_403"]]]))
+    path = write_result("intake", {"load": load, "github_drain": drain}, out)
+    click.echo(f"wrote {path}", err=True)
+
+
+if __name__ == "__main__":
+    main()
