@@ -144,6 +144,7 @@ def test_new_meeting_with_its_decision(history: dict[str, Any]) -> None:
     assert (item.issue, item.issue_title, item.outcome, item.decision) == (
         "2024-0301-park", "地库入口乱停车", "decided", "划定临时停车位。")
     assert item.vote is not None and (item.vote["for"], item.vote["against"]) == (15, 1)
+    assert "赞成 15 · 反对 1 · 弃权 1 · 有表决权 17 · 通过 pass" in render(diff)
     assert [(c.id, c.from_status, c.to_status) for c in diff.status_changes] == [
         ("2024-0301-park", "scheduled", "decided")]
 

@@ -14,6 +14,7 @@ from ..lifecycle import label
 from ..records import OUTCOME_LABELS, Outcome
 from .model import AgendaSummary, RecordDiff
 
+RESULT_LABELS = {"pass": "通过", "fail": "未通过"}
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
 
@@ -50,14 +51,15 @@ def outcome(value: str | None) -> str:
 
 
 def vote(value: dict[str, Any] | None) -> str:
-    """``17 for / 0 against / 2 abstain of 19 eligible, pass``."""
+    """``赞成 17 · 反对 0 · 弃权 2 · 有表决权 19 · 通过 pass``."""
     if not value:
         return "—"
-    counts = (
-        f"赞成 {value['for']} · 反对 {value['against']} · 弃权 {value['abstain']}"
-        f" / {value['eligible']}"
-    )
-    return f"{counts} ({value['result']})" if value.get("result") else counts
+    parts = [f"赞成 {value['for']}", f"反对 {value['against']}", f"弃权 {value['abstain']}",
+             f"有表决权 {value['eligible']}"]
+    result = value.get("result")
+    if result:
+        parts.append(f"{RESULT_LABELS.get(result, result)} {result}")
+    return " · ".join(parts)
 
 
 def _issue_ref(item: AgendaSummary) -> str:
