@@ -152,6 +152,9 @@ def test_publish_workflow() -> None:
             "actions/deploy-pages"} <= set(uses)
     [checkout] = [s for s in build["steps"] if s.get("uses", "").startswith("actions/checkout@")]
     assert checkout["with"]["fetch-depth"] == 0
+    [site] = [s for s in build["steps"] if "mkdocs build --strict" in s.get("run", "")]
+    assert site["env"]["SITE_URL"] == "${{ steps.pages.outputs.base_url }}"
+    assert "INHERIT: mkdocs.yml" in site["run"]
 
 
 def test_intake_workflow() -> None:
