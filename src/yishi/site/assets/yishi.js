@@ -182,6 +182,9 @@
       resetStyles: false,
       autofocus: true
     });
+    // Pagefind's input has only a placeholder; give it a name screen readers announce.
+    var input = element.querySelector("input");
+    if (input) input.setAttribute("aria-label", "搜索提案和议事会记录");
     var q = new URLSearchParams(window.location.search).get("q");
     if (q) ui.triggerSearch(q);
   }
