@@ -15,9 +15,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from site_support import PROJECT, build, copy_demo  # noqa: E402
-
-from yishi.loading import Repository, load_repository  # noqa: E402
+from site_support import PROJECT, build, copy_demo
+from yishi.loading import Repository, load_repository
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -68,7 +68,7 @@ def test_filter_works_without_javascript_through_facet_pages(served: Served, bro
     page.click(".yi-facet a.yi-chip:has-text('盛业家园社区')")
     ids = set(page.locator("table.yi-issues tbody tr[data-id]").evaluate_all(
         "rs => rs.map(r => r.dataset.id)"))
-    assert ids == {i for i, l in served.repo.issues.items() if l.record.community == "shengye"}
+    assert ids == {i for i, rec in served.repo.issues.items() if rec.record.community == "shengye"}
     context.close()
 
 
@@ -86,7 +86,7 @@ def test_decision_link_leads_to_the_agenda_item(served: Served, page: Page) -> N
 
 
 def phone_pages(served: Served) -> list[str]:
-    issue = max(served.repo.issues.values(), key=lambda l: len(l.source.text)).record.id
+    issue = max(served.repo.issues.values(), key=lambda rec: len(rec.source.text)).record.id
     meeting = max(served.repo.meetings.values(), key=lambda m: len(m.record.agenda)).record.id
     return ["", "issues/", f"issues/{issue}/", f"meetings/{meeting}/", "meetings/", "lists/",
             "lists/projects/", "communities/shengye/", "categories/ads/", "stats/", "submit/",
