@@ -58,7 +58,7 @@ def clean(value: str, *, multiline: bool = False) -> str:
     """NFC, without control or bidi characters, whitespace tidied; one line unless multiline."""
     text = unicodedata.normalize("NFC", value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\t", " ")
     if not multiline:
         text = text.replace("\n", " ")
     text = "".join(ch for ch in text if ch == "\n" or _keep(ch))
