@@ -2,7 +2,9 @@
 
     submission   the form's schema: cleaning and validating what a resident typed
     photos       type-checked, bounded, re-encoded photos (metadata stripped)
+    formdata     reading a form body: bounded, strict UTF-8, urlencoded or multipart
     record       a submission → the issue's markdown record (data, never pasted strings)
+    proposal     a queued submission → the branch, commit and pull request to open
     tokens       signed form tokens with their issue time
     abuse        honeypot, per-client rate limit, duplicate detection
     store        the durable SQLite queue; private data kept apart and purgeable
