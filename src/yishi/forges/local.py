@@ -128,9 +128,15 @@ class LocalForge:
             raise ForgeError(f"the main branch {self.main_branch!r} of {self.repo} has no commits")
         if branch in refs:
             # Merged with plain git (not `yishi review approve`) leaves the branch behind.
-            merged = self._git("merge-base", "--is-ancestor", refs[branch], refs[self.main_ref],
-                               check=False).returncode == 0
-            return ProposalRef(issue_id, url, ProposalState.MERGED if merged else ProposalState.OPEN)
+            merged = (
+                self._git(
+                    "merge-base", "--is-ancestor", refs[branch], refs[self.main_ref], check=False
+                ).returncode
+                == 0
+            )
+            return ProposalRef(
+                issue_id, url, ProposalState.MERGED if merged else ProposalState.OPEN
+            )
         if DECLINED_PREFIX + issue_id in refs:
             return ProposalRef(issue_id, url, ProposalState.CLOSED)
         record = f"{refs[self.main_ref]}:content/issues/{issue_id}.md"
@@ -152,24 +158,43 @@ class LocalForge:
                 source = Path(scratch) / f"{n}.blob"
                 source.write_bytes(proposal.files[path])
                 sources.append(f"{source}\n")
-            blobs = self._out("hash-object", "-w", "--no-filters", "--stdin-paths",
-                              input="".join(sources).encode()).split()
-            entries = "".join(f"100644 {blob}\t{path}\n" for blob, path in zip(blobs, paths, strict=True))
+            blobs = self._out(
+                "hash-object",
+                "-w",
+                "--no-filters",
+                "--stdin-paths",
+                input="".join(sources).encode(),
+            ).split()
+            entries = "".join(
+                f"100644 {blob}\t{path}\n" for blob, path in zip(blobs, paths, strict=True)
+            )
             # A throw-away index: the repository's own index and working tree stay untouched.
             index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
             self._git("read-tree", base, env=index)
             self._git("update-index", "--add", "--index-info", input=entries.encode(), env=index)
             tree = self._out("write-tree", env=index)
-        commit = self._out("commit-tree", tree, "-p", base, "-F", "-",
-                           input=proposal.commit_message.encode(), env=INTAKE_IDENTITY)
+        commit = self._out(
+            "commit-tree",
+            tree,
+            "-p",
+            base,
+            "-F",
+            "-",
+            input=proposal.commit_message.encode(),
+            env=INTAKE_IDENTITY,
+        )
         # The all-zero old value makes update-ref create-only: if a concurrent or earlier
         # attempt made the branch, ours fails and theirs stands.
-        created = self._git("update-ref", f"refs/heads/{proposal.branch}", commit, "0" * 40, check=False)
+        created = self._git(
+            "update-ref", f"refs/heads/{proposal.branch}", commit, "0" * 40, check=False
+        )
         if created.returncode != 0:
             found = self.find_proposal(proposal.issue_id)
             if found is None:
-                raise ForgeError(f"could not create {proposal.branch}: "
-                                 f"{created.stderr.decode(errors='replace').strip()}")
+                raise ForgeError(
+                    f"could not create {proposal.branch}: "
+                    f"{created.stderr.decode(errors='replace').strip()}"
+                )
             return found
         return ProposalRef(proposal.issue_id, proposal.branch, ProposalState.OPEN)
 
