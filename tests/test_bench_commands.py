@@ -1,0 +1,93 @@
+"""Each benchmark runs end to end at a tiny N and writes its table and JSON.
+
+These prove the benchmarks work; they assert nothing about speed (figures live in
+bench/README.md, measured on purpose, not on every test run).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def run_bench(module: str, *args: str) -> tuple[str, str]:
+    """``python -m bench.<module> ARGS`` from the project root; its stdout and stderr."""
+    done = subprocess.run([sys.executable, "-m", f"bench.{module}", *args], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=280, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout, done.stderr
+
+
+def result(out: Path, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+    assert data["benchmark"] == name and data["commit"] and data["machine"]["cores"]
+    return data
+
+
+@pytest.mark.slow
+def test_build_bench_measures_yishi_and_the_baseline(tmp_path: Path) -> None:
+    stdout, _ = run_bench("build", "--sizes", "10,20", "--work", str(tmp_path / "w"),
+                          "--out", str(tmp_path), "--no-git")
+    assert "yishi/baseline" in stdout and "growth t(20)/t(10)" in stdout
+    runs = result(tmp_path, "build")["runs"]
+    assert [r["issues"] for r in runs] == [10, 20]
+    for run in runs:
+        assert run["yishi"]["seconds"] > 0 and run["baseline"]["seconds"] > 0
+        assert run["yishi"]["peak_mb"] > 10 and run["baseline"]["peak_mb"] > 10
+        assert run["ratio"] == pytest.approx(run["yishi"]["seconds"] / run["baseline"]["seconds"])
+    site = tmp_path / "w" / "n20-s0"
+    # Both sites really hold the same 20 issue pages.
+    assert len(list((site / "site" / "issues").glob("*/index.html"))) == 20
+    assert len(list((site / "baseline" / "site" / "issues").glob("*/index.html"))) == 20
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_pages_bench_weighs_pages_and_a_search_in_chromium(tmp_path: Path) -> None:
+    stdout, _ = run_bench("pages", "--sizes", "30", "--query", "小广告",
+                          "--work", str(tmp_path / "w"), "--out", str(tmp_path))
+    assert "小广告" in stdout
+    (run,) = result(tmp_path, "pages")["runs"]
+    assert run["largest_issue_page"]["bytes"] > 1000 and run["home_page_bytes"] > 1000
+    (yishi,) = run["search"]["yishi"]
+    (material,) = run["search"]["baseline"]
+    # Pagefind fetched its index chunks; Material its whole index. Both found something.
+    assert yishi["search_bytes"] > 10_000 and material["search_bytes"] > 1_000
+    assert yishi["total_bytes"] > yishi["search_bytes"]
+    assert yishi["results"] >= 1
+
+
+@pytest.mark.slow
+def test_intake_bench_loads_the_service_and_drains_to_the_standin(tmp_path: Path) -> None:
+    stdout, _ = run_bench("intake", "--clients", "4", "--seconds", "2", "--drain-timeout", "30",
+                          "--github-submissions", "2", "--work", str(tmp_path / "w"),
+                          "--out", str(tmp_path))
+    assert "accepted/s" in stdout and "GitHub stand-in" in stdout
+    data = result(tmp_path, "intake")
+    load, drain = data["load"], data["github_drain"]
+    assert load["accepted"] > 0 and load["lost"] == 0
+    assert load["unique_receipts"] == load["accepted"]
+    assert load["statuses"] == {"202": load["accepted"]}
+    assert load["post_p99_ms"] >= load["post_p50_ms"] > 0
+    assert drain["submissions"] == 2 and drain["pull_requests"] == 2
+    assert drain["content_requests_per_proposal"] > 0
+
+
+def test_profile_bench_accounts_for_the_build_by_phase(tmp_path: Path) -> None:
+    stdout, _ = run_bench("profile_build", "--issues", "15", "--work", str(tmp_path / "w"),
+                          "--out", str(tmp_path))
+    assert "plugins' on_files" in stdout
+    data = result(tmp_path, "profile")
+    for name in ("yishi", "baseline"):
+        phases = data[name]["phases"]
+        parts = sum(v for k, v in phases.items() if k != "total")
+        assert parts == pytest.approx(phases["total"])
+        assert phases["theme templates and writing pages"] > 0
+    assert data["yishi"]["phases"]["plugins' on_files (load, check, generate)"] > 0
