@@ -9,6 +9,7 @@ from __future__ import annotations
 import cProfile
 import os
 import pstats
+import resource
 import shutil
 import time
 from collections import Counter
@@ -112,6 +113,12 @@ def timed_build(config_file: Path, site_dir: Path, profile: Path | None) -> dict
     return result
 
 
+def peak_mb() -> dict[str, float]:
+    """Peak RSS so far of this process and of its largest child (e.g. Pagefind), in MB."""
+    return {"python": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "largest_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
 def by_package(profile: Path, top: int = 15) -> list[tuple[str, float]]:
     """Own time (tottime) summed per package or Yishi module, largest first."""
     stats = pstats.Stats(str(profile))
@@ -148,15 +155,21 @@ def main(issues: int, seed: int, work: Path, out: Path, cprofile: bool) -> None:
     prof_dir = repo.parent / "profile"
     prof_dir.mkdir(exist_ok=True)
     results: dict[str, Any] = {}
+    # The baseline first: peaks only grow, so the Yishi figures include the baseline's.
     for name, config in (("baseline", base / "mkdocs.yml"), ("yishi", repo / "mkdocs.yml")):
         profile = prof_dir / f"{name}.prof" if cprofile else None
-        results[name] = {"phases": timed_build(config, prof_dir / f"{name}-site", profile)}
+        results[name] = {"phases": timed_build(config, prof_dir / f"{name}-site", profile),
+                         "peak_mb": peak_mb()}
         if profile:
             results[name]["own_time_by_package"] = by_package(profile)
     names = list(results["yishi"]["phases"])
     click.echo(table(["phase (s)", "yishi", "baseline"],
                      [[n, results["yishi"]["phases"][n], results["baseline"]["phases"][n]]
                       for n in names]))
+    for name in ("baseline", "yishi"):
+        peak = results[name]["peak_mb"]
+        click.echo(f"peak RSS after {name}: Python {peak['python']:.0f} MB, "
+                   f"largest child process {peak['largest_child']:.0f} MB")
     if cprofile:
         for name in ("yishi", "baseline"):
             click.echo(f"\nown time by package, {name} (cProfile, inflated):")
