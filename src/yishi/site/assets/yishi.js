@@ -147,21 +147,30 @@
       fetch(form.action, {method: "POST", body: new FormData(form), headers: {Accept: "application/json"}})
         .then(function (r) {
           return r.json().catch(function () { return {}; }).then(function (json) {
+            var errors = json.errors || {};
             if (r.ok) {
-              var id = json.id || json.receipt || "";
               status.textContent = "";
-              receipt.textContent = "提交成功!您的受理编号是 " + id + "。请记下这个编号,议事会将按编号公布办理进度。";
+              receipt.textContent = "提交成功!您的受理编号是 " + (json.id || "") +
+                "。请记下这个编号,议事会将按编号公布办理进度。";
+              if (json.receipt_url) {
+                var link = document.createElement("a");
+                link.href = json.receipt_url;
+                link.textContent = "查看回执";
+                receipt.appendChild(document.createTextNode(" "));
+                receipt.appendChild(link);
+              }
               receipt.hidden = false;
               form.reset();
               getToken();
             } else if (r.status === 422) {
               status.textContent = "请按提示修改后再提交。";
-              showErrors(json.errors || {});
+              showErrors(errors);
+              if (errors.token) getToken();
             } else if (r.status === 429) {
-              var wait = parseInt(r.headers.get("Retry-After") || json.retry_after || "60", 10);
-              status.textContent = "提交太频繁了,请 " + wait + " 秒后再试。";
+              var wait = parseInt(r.headers.get("Retry-After") || "60", 10);
+              status.textContent = errors.form || ("提交太频繁了,请 " + wait + " 秒后再试。");
             } else {
-              status.textContent = json.message || "提交没有成功,请稍后再试。";
+              status.textContent = errors.form || "提交没有成功,请稍后再试。";
               getToken();
             }
           });
