@@ -43,15 +43,19 @@ def build_sites(work: Path, issues: int, seed: int, git: bool = True) -> dict[st
         "yishi": yishi, "baseline": baseline,
         "yishi_ms_per_issue": 1000 * yishi.seconds / issues,
         "baseline_ms_per_issue": 1000 * baseline.seconds / issues,
+        "yishi_cpu_ms_per_issue": 1000 * yishi.cpu_seconds / issues,
+        "baseline_cpu_ms_per_issue": 1000 * baseline.cpu_seconds / issues,
         "ratio": yishi.seconds / baseline.seconds,
+        "cpu_ratio": yishi.cpu_seconds / baseline.cpu_seconds,
     }
 
 
-def growth(runs: list[dict[str, Any]], key: str) -> float | None:
-    """t(largest N) / t(smallest N) for one of the two builds."""
+def growth(runs: list[dict[str, Any]], key: str, cpu: bool = False) -> float | None:
+    """t(largest N) / t(smallest N) for one of the two builds (wall or CPU time)."""
     if len(runs) < 2:
         return None
-    return float(runs[-1][key].seconds / runs[0][key].seconds)
+    last, first = runs[-1][key], runs[0][key]
+    return float(last.cpu_seconds / first.cpu_seconds if cpu else last.seconds / first.seconds)
 
 
 @click.command()
@@ -70,18 +74,20 @@ def main(sizes: str, seed: int, work: Path, out: Path, git: bool) -> None:
     for n in parse_sizes(sizes):
         click.echo(f"N={n}: generating and building …", err=True)
         runs.append(build_sites(work, n, seed, git))
-    rows = [[r["issues"], r["yishi"].seconds, r["yishi_ms_per_issue"], r["yishi"].peak_mb,
-             r["baseline"].seconds, r["baseline_ms_per_issue"], r["baseline"].peak_mb, r["ratio"]]
+    rows = [[r["issues"], r["yishi"].seconds, r["yishi"].cpu_seconds, r["yishi_ms_per_issue"],
+             r["yishi"].peak_mb, r["baseline"].seconds, r["baseline"].cpu_seconds,
+             r["baseline_ms_per_issue"], r["baseline"].peak_mb, r["ratio"], r["cpu_ratio"]]
             for r in runs]
-    click.echo(table(["issues", "yishi s", "yishi ms/issue", "yishi MB", "baseline s",
-                      "baseline ms/issue", "baseline MB", "yishi/baseline"], rows))
-    yishi_growth, base_growth = growth(runs, "yishi"), growth(runs, "baseline")
-    if yishi_growth is not None and base_growth is not None:
+    click.echo(table(["issues", "yishi s", "yishi cpu s", "yishi ms/issue", "yishi MB",
+                      "base s", "base cpu s", "base ms/issue", "base MB", "ratio",
+                      "cpu ratio"], rows))
+    growths = {f"{key}{'_cpu' if cpu else ''}": growth(runs, key, cpu)
+               for key in ("yishi", "baseline") for cpu in (False, True)}
+    if len(runs) > 1:
         span = runs[-1]["issues"] / runs[0]["issues"]
         click.echo(f"growth t({runs[-1]['issues']})/t({runs[0]['issues']}) for {span:g}× the "
-                   f"issues: yishi {yishi_growth:.1f}, baseline {base_growth:.1f}")
-    path = write_result("build", {"seed": seed, "git": git, "runs": runs,
-                                  "growth": {"yishi": yishi_growth, "baseline": base_growth}}, out)
+                   "issues: " + ", ".join(f"{k} {v:.1f}" for k, v in growths.items() if v))
+    path = write_result("build", {"seed": seed, "git": git, "runs": runs, "growth": growths}, out)
     click.echo(f"wrote {path}", err=True)
 
 

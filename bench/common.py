@@ -59,9 +59,12 @@ def machine() -> dict[str, Any]:
 
 @dataclass
 class Measured:
-    """Wall time and peak memory of one child process."""
+    """Wall time, CPU time and peak memory of one child process (and its children)."""
 
     seconds: float
+    #: User + system CPU seconds: on a machine shared with other work, the figure that
+    #: contention disturbs least (wall time counts the waits for a core too).
+    cpu_seconds: float
     peak_mb: float
     returncode: int
 
@@ -82,7 +85,8 @@ def run_measured(argv: Sequence[str], log: Path, cwd: Path | None = None,
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait a second time
     # Linux reports ru_maxrss in KiB.
-    return Measured(seconds, usage.ru_maxrss / 1024, proc.returncode)
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+                    proc.returncode)
 
 
 def mkdocs_build(config: Path, site_dir: Path, log: Path) -> Measured:

@@ -42,6 +42,7 @@ def test_build_bench_measures_yishi_and_the_baseline(tmp_path: Path) -> None:
         assert run["yishi"]["seconds"] > 0 and run["baseline"]["seconds"] > 0
         assert run["yishi"]["peak_mb"] > 10 and run["baseline"]["peak_mb"] > 10
         assert run["ratio"] == pytest.approx(run["yishi"]["seconds"] / run["baseline"]["seconds"])
+        assert run["yishi"]["cpu_seconds"] > 0 and run["cpu_ratio"] > 0
     site = tmp_path / "w" / "n20-s0"
     # Both sites really hold the same 20 issue pages.
     assert len(list((site / "site" / "issues").glob("*/index.html"))) == 20
