@@ -19,9 +19,16 @@ class SearchIndexError(YishiError):
     """Pagefind could not index the site."""
 
 
-def build_search_index(site_dir: Path) -> None:
+#: The pages worth searching: issue and meeting pages (``issues/<id>/``, ``meetings/<id>/``).
+#: Pagefind would skip the others anyway (no ``data-pagefind-body``) but only after reading
+#: them; the glob spares it a quarter of its time on a large record.
+RECORD_PAGES = "{issues,meetings}/*/index.html"
+
+
+def build_search_index(site_dir: Path, glob: str = RECORD_PAGES) -> None:
     """Index ``site_dir`` in place, writing ``site_dir/pagefind/``."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"]
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--glob", glob,
+               "--silent"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as exc:
