@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -24,6 +25,9 @@ import click
 
 PROJECT = Path(__file__).resolve().parents[1]
 YISHI = str(Path(sys.executable).with_name("yishi"))
+#: The demo's own copy of mkdocs.yml (git-ignored in the demo repository): the records'
+#: configuration with the intake URL of this run.
+DEMO_CONFIG = "mkdocs.demo.yml"
 GIT_IDENTITY = ["-c", "user.name=Yishi demo", "-c", "user.email=demo@example.invalid",
                 "-c", "commit.gpgsign=false"]
 
@@ -43,7 +47,7 @@ def make_records(repo: Path, fresh: bool) -> None:
     repo.mkdir(parents=True)
     shutil.copytree(PROJECT / "content", repo / "content")
     shutil.copy(PROJECT / "mkdocs.yml", repo / "mkdocs.yml")
-    (repo / ".gitignore").write_text("/site/\n", encoding="utf-8")
+    (repo / ".gitignore").write_text(f"/site/\n/{DEMO_CONFIG}\n", encoding="utf-8")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "Demo records")
@@ -60,10 +64,14 @@ class Site:
     def build(self) -> bool:
         self.builds += 1
         target = self.out / f"site-{self.builds}"
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "YISHI_INTAKE_URL": self.intake_url}
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        config = self.repo / DEMO_CONFIG
+        text = (self.repo / "mkdocs.yml").read_text(encoding="utf-8")
+        config.write_text(
+            re.sub(r"(?m)^(\s*intake_url:).*$", rf"\1 {self.intake_url}", text), encoding="utf-8")
         result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(self.repo / "mkdocs.yml"),
-             "-d", str(target)], capture_output=True, text=True, env=env)
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(target)],
+            capture_output=True, text=True, env=env)
         if result.returncode != 0:
             click.echo(f"Site build failed; still serving the previous one:\n{result.stderr}",
                        err=True)
@@ -95,7 +103,7 @@ def head(repo: Path) -> str:
 @click.command()
 @click.option("--port", default=8000, show_default=True, help="Port of the site.")
 @click.option("--intake-port", default=8321, show_default=True,
-              help="Port of the intake service (must match intake_url in mkdocs.yml).")
+              help="Port of the intake service; the demo site's form posts to it.")
 @click.option("--fresh", is_flag=True, help="Start again from the project's records.")
 @click.option("--no-intake", is_flag=True, help="Serve the site only.")
 def main(port: int, intake_port: int, fresh: bool, no_intake: bool) -> None:
