@@ -210,3 +210,13 @@ def test_submit_form_follows_the_intake_contract(demo: tuple[Repository, Path]) 
     assert set(repo.council.community_names) <= options
     assert set(repo.council.category_names) <= options
     assert "http://127.0.0.1:8321/submit" in page.links
+
+
+def test_pages_load_nothing_from_third_parties(demo: tuple[Repository, Path]) -> None:
+    # No CDN, no web fonts: residents' browsers talk to the site (and the intake) only.
+    _, site = demo
+    for url in ("", "stats/", "search/", "submit/", f"issues/{next(iter(demo[0].issues))}/"):
+        page = read_page(page_file(site, url))
+        loaded = [a.get("src") or a.get("href", "") for tag, a in page.elements
+                  if tag == "script" or (tag == "link" and a.get("rel") != "canonical")]
+        assert not [u for u in loaded if u.startswith(("http:", "https:", "//"))], url

@@ -76,7 +76,7 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN",
-                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+                                  is_mobile=True, has_touch=True)
     tab = context.new_page()
     yield tab
     context.close()
