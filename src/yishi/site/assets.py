@@ -35,7 +35,8 @@ def filter_data(ctx: SiteContext) -> Iterator[DataFile]:
         "community": council.community_names,
         "category": council.category_names,
         "rows": [
-            [i.id, i.title, i.status.value, i.community, i.category, i.submitted.isoformat()]
+            [i.id, i.title, i.status.value, i.community, i.category, i.submitted.isoformat(),
+             i.timeline[-1].date.isoformat()]
             for i in ctx.index.issues
         ],
     }

@@ -75,13 +75,14 @@
         cell(tr, text(data.community[r[3]] || r[3]));
         cell(tr, text(data.category[r[4]] || r[4]));
         cell(tr, text(r[5]));
+        cell(tr, text(r[6]));
         body.appendChild(tr);
       });
       if (!matches.length) {
         var tr = document.createElement("tr");
         tr.className = "yi-empty";
         var td = cell(tr, text("没有符合条件的提案。"));
-        td.colSpan = 5;
+        td.colSpan = 6;
         body.appendChild(tr);
       }
       if (pager) pager.hidden = true;
