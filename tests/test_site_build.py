@@ -220,3 +220,17 @@ def test_pages_load_nothing_from_third_parties(demo: tuple[Repository, Path]) ->
         loaded = [a.get("src") or a.get("href", "") for tag, a in page.elements
                   if tag == "script" or (tag == "link" and a.get("rel") != "canonical")]
         assert not [u for u in loaded if u.startswith(("http:", "https:", "//"))], url
+
+
+def test_community_pages_show_their_figures(demo: tuple[Repository, Path]) -> None:
+    repo, site = demo
+    assert repo.council is not None
+    today = datetime.now(council_timezone(repo.council)).date()
+    metrics = compute_metrics(repo, today)
+    for community in repo.council.communities:
+        text = page_file(site, f"communities/{community.slug}/").read_text(encoding="utf-8")
+        assert "&lt;" not in text.split('id="figures"', 1)[1].split('id="meetings"', 1)[0]
+        figure = metrics.by_community[community.slug]["response_rate"]
+        assert isinstance(figure, Figure)
+        row = text.split('<tr data-metric="response_rate">', 1)[1].split("</tr>", 1)[0]
+        assert f"{figure.numerator} / {figure.denominator}" in row

@@ -11,6 +11,7 @@ from .context import SiteContext
 from .issue_lists import community_url, list_pages
 from .model import GeneratedPage
 from .render import render
+from .stats_page import figures_for_community
 
 #: Meetings shown on a community page; the full list is on /meetings/.
 RECENT_MEETINGS = 10
@@ -35,15 +36,8 @@ def community_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
             fixed={"community": community.slug},
             community=community, meetings=meetings[:RECENT_MEETINGS],
             meetings_total=len(meetings), list_counts=dict(list_counts),
-            figures=community_figures(ctx, community.slug),
+            figures=figures_for_community(ctx, community.slug),
         )
-
-
-def community_figures(ctx: SiteContext, slug: str) -> str:
-    """The community's metrics block (empty until the metrics are computed)."""
-    from .stats_page import figures_for_community
-
-    return figures_for_community(ctx, slug)
 
 
 def _render_index(ctx: SiteContext) -> str:

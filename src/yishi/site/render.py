@@ -8,7 +8,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
 
 from ..lifecycle import DESCRIPTIONS, LABELS, LIST_LABELS, STAGES, PublicList, Status
 from ..records import CHANNEL_LABELS, KIND_LABELS, OUTCOME_LABELS
@@ -74,8 +73,3 @@ def render(template: str, ctx: SiteContext, here: str, **values: Any) -> str:
         here=here,
         **values,
     )
-
-
-def safe(html: str) -> Markup:
-    """Mark HTML produced by our own code (never by a record) as safe to insert."""
-    return Markup(html)

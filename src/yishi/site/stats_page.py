@@ -87,12 +87,12 @@ def _rate_chart(ctx: SiteContext, key: str, title: str) -> Markup:
     return bar_chart(title, bars, maximum=1.0)
 
 
-def figures_for_community(ctx: SiteContext, slug: str) -> str:
-    """A community's metrics block for its page."""
+def figures_for_community(ctx: SiteContext, slug: str) -> Markup:
+    """A community's metrics block for its page (HTML from our own autoescaped template)."""
     metrics = ctx.metrics.by_community.get(slug)
     if metrics is None:
-        return ""
-    return render(
+        return Markup("")
+    return Markup(render(
         "_community_figures.html", ctx, f"communities/{slug}/",
         figures=_figures(metrics), durations=_durations(metrics),
-    )
+    ))
