@@ -234,3 +234,12 @@ def test_community_pages_show_their_figures(demo: tuple[Repository, Path]) -> No
         assert isinstance(figure, Figure)
         row = text.split('<tr data-metric="response_rate">', 1)[1].split("</tr>", 1)[0]
         assert f"{figure.numerator} / {figure.denominator}" in row
+
+
+def test_no_page_shows_our_own_markup_as_text(demo: tuple[Repository, Path]) -> None:
+    # HTML we build must never be escaped twice (the demo records hold no markup).
+    _, site = demo
+    for path in html_pages(site):
+        text = read_page(path).text
+        for tag in ("<div", "<table", "<svg", "<section", "<ul", "<a href"):
+            assert tag not in text, (path.relative_to(site), tag)
