@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -243,3 +244,18 @@ def test_no_page_shows_our_own_markup_as_text(demo: tuple[Repository, Path]) -> 
         text = read_page(path).text
         for tag in ("<div", "<table", "<svg", "<section", "<ul", "<a href"):
             assert tag not in text, (path.relative_to(site), tag)
+
+
+def test_filter_data_holds_every_issue_and_each_communitys_share(
+    demo: tuple[Repository, Path],
+) -> None:
+    repo, site = demo
+    assert repo.council is not None
+    everything = json.loads((site / "assets" / "issues.json").read_text(encoding="utf-8"))
+    assert [row[0] for row in everything["rows"]] == newest_first(
+        [loaded.record for loaded in repo.issues.values()])
+    for community in repo.council.communities:
+        shard = json.loads(
+            (site / "assets" / "issues" / f"{community.slug}.json").read_text(encoding="utf-8"))
+        assert [row[0] for row in shard["rows"]] == newest_first(
+            [r.record for r in repo.issues.values() if r.record.community == community.slug])

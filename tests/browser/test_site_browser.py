@@ -48,6 +48,8 @@ def test_filter_the_issue_list_by_community(served: Served, page: Page) -> None:
     community = "shengye"
     expected = {i for i, loaded in served.repo.issues.items() if loaded.record.community == community}
     assert 0 < len(expected) < len(served.repo.issues)
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
     page.goto(served.url + "issues/")
     rows = page.locator("table.yi-issues tbody tr[data-id]")
     expect(rows).to_have_count(len(served.repo.issues))
@@ -55,6 +57,14 @@ def test_filter_the_issue_list_by_community(served: Served, page: Page) -> None:
     expect(rows).to_have_count(len(expected))
     assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.id)")) == expected
     expect(page.locator(".yi-filter-count")).to_contain_text(str(len(expected)))
+    # Only the community's share of the record was downloaded.
+    assert [u for u in fetched if "/assets/issues" in u] == [
+        served.url + f"assets/issues/{community}.json"]
+    # A second facet narrows the same rows further.
+    category = next(iter({served.repo.issues[i].record.category for i in expected}))
+    both = {i for i in expected if served.repo.issues[i].record.category == category}
+    page.select_option("form.yi-filter select[name=category]", category)
+    expect(rows).to_have_count(len(both))
     # The row links lead to the issue pages.
     rows.first.locator("a").click()
     assert re.search(r"/issues/[^/]+/$", page.url)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib.resources import files
 
 from ..lifecycle import LABELS, STAGES
+from ..records import Issue
 from .context import SiteContext
 from .model import DataFile
 
@@ -23,22 +24,31 @@ def asset_files(ctx: SiteContext) -> Iterator[DataFile]:
 
 
 def filter_data(ctx: SiteContext) -> Iterator[DataFile]:
-    """``assets/issues.json``: one short row per issue, fetched only when a reader filters.
+    """One short row per issue for the filter form, fetched only when a reader filters.
 
-    Pages stay the same size however many issues there are; this file grows with them
-    (about 100 bytes an issue) and is downloaded on the first use of the filter form.
+    Pages stay the same size however many issues there are; these files grow with them
+    (about 150 bytes an issue). ``assets/issues.json`` holds every issue and
+    ``assets/issues/<community>.json`` one community's, so a resident filtering their own
+    community downloads only its share of a large record.
     """
     council = ctx.council
-    data = {
+    labels = {
         "status": {s.value: LABELS[s] for s in LABELS},
         "stage": {s.value: STAGES[s].value for s in STAGES},
         "community": council.community_names,
         "category": council.category_names,
-        "rows": [
-            [i.id, i.title, i.status.value, i.community, i.category, i.submitted.isoformat(),
-             i.timeline[-1].date.isoformat()]
-            for i in ctx.index.issues
-        ],
     }
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    yield DataFile("assets/issues.json", text.encode("utf-8"))
+    yield _rows_file("assets/issues.json", labels, ctx.index.issues)
+    for community in council.communities:
+        yield _rows_file(f"assets/issues/{community.slug}.json", labels,
+                         ctx.index.by_community.get(community.slug, []))
+
+
+def _rows_file(path: str, labels: dict[str, dict[str, str]], issues: Sequence[Issue]) -> DataFile:
+    rows = [
+        [i.id, i.title, i.status.value, i.community, i.category, i.submitted.isoformat(),
+         i.timeline[-1].date.isoformat()]
+        for i in issues
+    ]
+    text = json.dumps({**labels, "rows": rows}, ensure_ascii=False, separators=(",", ":"))
+    return DataFile(path, text.encode("utf-8"))

@@ -11,18 +11,21 @@
     var count = form.querySelector(".yi-filter-count");
     var root = form.getAttribute("data-root");
     var data = null;
-    var loading = null;
+    var loaded = {};
     var LIMIT = 200;
     form.hidden = false;
 
+    // One community's rows when a community is chosen, every issue otherwise.
     function load() {
-      if (!loading) {
-        loading = fetch(form.getAttribute("data-source")).then(function (r) {
+      var community = form.elements.community.value;
+      var url = community ? root + "assets/issues/" + community + ".json" : form.getAttribute("data-source");
+      if (!loaded[url]) {
+        loaded[url] = fetch(url).then(function (r) {
           if (!r.ok) throw new Error(r.status);
           return r.json();
-        }).then(function (json) { data = json; return json; });
+        });
       }
-      return loading;
+      return loaded[url].then(function (json) { data = json; return json; });
     }
 
     function cell(row, content) {
@@ -90,8 +93,11 @@
         (matches.length > LIMIT ? ",显示前 " + LIMIT + " 项" : "");
     }
 
+    var latest = 0;
     function update() {
-      load().then(render).catch(function () {
+      var ticket = ++latest;
+      // Only the answer to the latest change is shown, whatever order the fetches finish in.
+      load().then(function () { if (ticket === latest) render(); }).catch(function () {
         count.textContent = "筛选暂不可用,请使用上方的分类链接。";
       });
     }
