@@ -111,20 +111,22 @@ def measure_search(site: Path, engine: str, queries: tuple[str, ...]) -> list[Se
     return costs
 
 
-def ensure_sites(work: Path, issues: int, seed: int, rebuild: bool) -> Path:
+def ensure_sites(work: Path, issues: int, seed: int, rebuild: bool, reuse: bool = False) -> Path:
     """The folder holding ``site/`` and ``baseline/site/`` for this N, built if needed."""
     folder = work / f"n{issues}-s{seed}"
     stamp = folder / "site.stamp"
-    fresh = (not rebuild and stamp.exists() and stamp.read_text(encoding="utf-8") == git_commit()
-             and (folder / "baseline" / "site" / "index.html").exists())
+    built = stamp.exists() and (folder / "baseline" / "site" / "index.html").exists()
+    same_commit = built and stamp.read_text(encoding="utf-8") == git_commit()
+    fresh = not rebuild and built and (reuse or same_commit)
     if not fresh:
         build_sites(work, issues, seed)
     return folder
 
 
-def measure(work: Path, issues: int, seed: int, queries: tuple[str, ...], rebuild: bool) -> dict[str, Any]:
+def measure(work: Path, issues: int, seed: int, queries: tuple[str, ...], rebuild: bool,
+            reuse: bool = False) -> dict[str, Any]:
     """Every figure of one N."""
-    folder = ensure_sites(work, issues, seed, rebuild)
+    folder = ensure_sites(work, issues, seed, rebuild, reuse)
     site, base_site = folder / "site", folder / "baseline" / "site"
     largest_id, largest = largest_page(site / "issues")
     _, base_largest = largest_page(base_site / "issues")
@@ -147,13 +149,15 @@ def measure(work: Path, issues: int, seed: int, queries: tuple[str, ...], rebuil
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=RESULTS,
               show_default=True)
 @click.option("--rebuild", is_flag=True, help="Build even when the build bench left sites.")
+@click.option("--reuse", is_flag=True,
+              help="Use the sites the build bench left even if built at another commit.")
 def main(sizes: str, seed: int, queries: tuple[str, ...], work: Path, out: Path,
-         rebuild: bool) -> None:
+         rebuild: bool, reuse: bool) -> None:
     """Page sizes and search download per query, Yishi against the baseline."""
     runs = []
     for n in parse_sizes(sizes):
         click.echo(f"N={n}: measuring …", err=True)
-        runs.append(measure(work, n, seed, tuple(queries), rebuild))
+        runs.append(measure(work, n, seed, tuple(queries), rebuild, reuse))
     rows = []
     for r in runs:
         for yishi, base in zip(r["search"]["yishi"], r["search"]["baseline"], strict=True):
