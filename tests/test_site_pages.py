@@ -123,7 +123,7 @@ def test_decided_issue_quotes_the_decision_vote_and_overdue_actions(ctx: SiteCon
 
 def test_merged_issue_points_to_the_issue_it_joined(ctx: SiteContext) -> None:
     html = render_issue(ctx, ctx.repo.issues["2024-0106-mrg2"])
-    assert 'href="../2024-0105-dcd1/">三号楼加装电梯</a>' in html
+    assert 'href="../../issues/2024-0105-dcd1/">三号楼加装电梯</a>' in html
 
 
 def test_escalated_issue_names_where_it_went(ctx: SiteContext) -> None:

@@ -3,23 +3,17 @@ project sites live under ``/<repo>/``) and when opened from the file system."""
 
 from __future__ import annotations
 
-import posixpath
-
 
 def relative_url(from_url: str, to_url: str) -> str:
     """Link from the page at ``from_url`` to ``to_url``; both relative to the site root.
 
-    Directory URLs end with ``/``; a fragment (``#anchor``) on ``to_url`` is kept.
+    Directory URLs end with ``/``; a fragment (``#anchor``) on ``to_url`` is kept. The link
+    climbs to the root and descends (``../../issues/x/``): cheaper than the shortest path,
+    and a page renders thousands of links.
     """
-    target, _, fragment = to_url.partition("#")
-    base = "/" + from_url
-    base_dir = base if base.endswith("/") else posixpath.dirname(base) + "/"
-    rel = posixpath.relpath("/" + target, base_dir)
-    if target.endswith("/") or target == "":
-        rel = rel.rstrip("/") + "/" if rel != "." else "./"
-    if rel == "./" and not target:
-        rel = "./"
-    return rel + (f"#{fragment}" if fragment else "")
+    if to_url.startswith("#"):
+        return to_url
+    return "../" * from_url.count("/") + to_url or "./"
 
 
 def issue_url(issue_id: str) -> str:
