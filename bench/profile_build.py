@@ -12,7 +12,6 @@ import pstats
 import resource
 import shutil
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from .baseline import write_baseline
 from .common import RESULTS, prepare_council, table, write_result
 
 
-class _Stopwatch(BasePlugin):  # type: ignore[type-arg]
+class _Stopwatch(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Records when each MkDocs event is first and last seen, at one priority."""
 
     def __init__(self, marks: dict[str, list[float]], tag: str) -> None:
@@ -38,7 +37,7 @@ class _Stopwatch(BasePlugin):  # type: ignore[type-arg]
 def _stopwatch(priority: int, marks: dict[str, list[float]], tag: str) -> _Stopwatch:
     """A stopwatch plugin whose handlers run at ``priority`` (100 first, -100 last)."""
 
-    class Watch(_Stopwatch):
+    class Watch(_Stopwatch):  # type: ignore[no-untyped-call]
         @event_priority(priority)
         def on_files(self, files: Any, **kw: Any) -> Any:
             self._mark("files")
@@ -122,7 +121,7 @@ def peak_mb() -> dict[str, float]:
 def by_package(profile: Path, top: int = 15) -> list[tuple[str, float]]:
     """Own time (tottime) summed per package or Yishi module, largest first."""
     stats = pstats.Stats(str(profile))
-    totals: Counter[str] = Counter()
+    totals: dict[str, float] = {}
     for (filename, _, function), row in stats.stats.items():  # type: ignore[attr-defined]
         own = row[2]
         if "site-packages/" in filename:
@@ -133,8 +132,8 @@ def by_package(profile: Path, top: int = 15) -> list[tuple[str, float]]:
             key = "subprocess wait" if "poll" in function else "builtins"
         else:
             key = "stdlib"
-        totals[key] += own
-    return totals.most_common(top)
+        totals[key] = totals.get(key, 0.0) + own
+    return sorted(totals.items(), key=lambda kv: -kv[1])[:top]
 
 
 @click.command()
