@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 ROW_HEIGHT = 26
 LABEL_WIDTH = 130
 BAR_WIDTH = 220
-VALUE_WIDTH = 70
+VALUE_WIDTH = 130
 
 
 @dataclass(frozen=True)
