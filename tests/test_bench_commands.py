@@ -35,7 +35,7 @@ def result(out: Path, name: str) -> dict[str, Any]:
 def test_build_bench_measures_yishi_and_the_baseline(tmp_path: Path) -> None:
     stdout, _ = run_bench("build", "--sizes", "10,20", "--work", str(tmp_path / "w"),
                           "--out", str(tmp_path), "--no-git")
-    assert "yishi/baseline" in stdout and "growth t(20)/t(10)" in stdout
+    assert "cpu ratio" in stdout and "growth t(20)/t(10)" in stdout
     runs = result(tmp_path, "build")["runs"]
     assert [r["issues"] for r in runs] == [10, 20]
     for run in runs:
