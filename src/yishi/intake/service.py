@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -25,9 +26,10 @@ from ..ids import ID_RE, RandomSource, new_id, random_suffix
 from . import messages
 from .abuse import RateLimit, client_key, honeypot_filled
 from .formdata import MAX_BODY, TooLarge, parse_form, read_body
+from .groupcommit import GroupCommitter
 from .pages import CONTENT_SECURITY_POLICY, form_page, receipt_page
 from .photos import process
-from .store import Admitted, Entry, QueueStatus, Store
+from .store import Admission, Admitted, Entry, QueueStatus, Store
 from .submission import Invalid, parse_submission
 from .tokens import FormTokens, TokenPolicy, TokenRefused
 
@@ -81,6 +83,7 @@ def create_app(
                         TokenPolicy(min_fill_seconds=settings.min_fill_seconds))
     salt = store.setting("client-salt")
     tz = council_timezone(council)
+    writer = GroupCommitter(store)
 
     def today() -> date:
         return clock().astimezone(tz).date()
@@ -127,8 +130,10 @@ def create_app(
                 submission = parse_submission(values, council)
             except Invalid as exc:
                 errors.update(exc.errors)
+            photos: list[bytes] = []
             try:
-                photos = await run_in_threadpool(process, form.uploads)
+                if form.uploads:  # decoding images is slow: off the event loop
+                    photos = await run_in_threadpool(process, form.uploads)
             except Invalid as exc:
                 errors.update(exc.errors)
             if errors:
@@ -138,15 +143,14 @@ def create_app(
 
         client = client_key(salt, request.client.host if request.client else "")
         day = today()
-        outcome = await run_in_threadpool(
-            store.admit, submission, photos, client=client, now=clock().timestamp(),
-            new_id=lambda: new_id(day, suffix=suffix), limit=settings.rate_limit)
+        # Answered only once the group it was committed with is on disk.
+        outcome = await writer.admit(Admission(
+            submission, photos, client=client, now=clock().timestamp(),
+            new_id=lambda: new_id(day, suffix=suffix), limit=settings.rate_limit))
         if not isinstance(outcome, Admitted):
             wait = int(outcome.retry_after + 0.999)
             message = messages.RATE_LIMITED.format(minutes=max(1, (wait + 59) // 60))
             return refused(request, 429, {"form": message}, values, {"Retry-After": str(wait)})
-        entry = await run_in_threadpool(store.get, outcome.id)
-        assert entry is not None
         receipt = str(request.url_for("receipt", issue_id=outcome.id))
         if outcome.duplicate:
             log.info("%s: same text resubmitted, first receipt returned", outcome.id)
@@ -154,7 +158,7 @@ def create_app(
             log.info("%s: queued (%d photo(s))", outcome.id, len(photos))
         if _wants_json(request):
             return JSONResponse(
-                {"id": outcome.id, "status": entry.status.value, "receipt_url": receipt}, 202)
+                {"id": outcome.id, "status": outcome.status.value, "receipt_url": receipt}, 202)
         return RedirectResponse(receipt, 303)
 
     async def _entry(request: Request) -> Entry | None:
@@ -204,7 +208,14 @@ def create_app(
                    allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"],
                    expose_headers=["Retry-After"], allow_credentials=False, max_age=600),
     ]
-    return Starlette(routes=routes, middleware=middleware)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        # Admissions already handed to the writer are committed before the service exits.
+        await run_in_threadpool(writer.close)
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 class AccessLog:
