@@ -8,6 +8,7 @@
     tokens       signed form tokens with their issue time
     abuse        honeypot, per-client rate limit, duplicate detection
     store        the durable SQLite queue; private data kept apart and purgeable
+    groupcommit  the service's single writer: admissions arriving together, one commit
     worker       queue → forge, idempotent and resumable, with backoff
     service      the HTTP service (Starlette) residents' browsers talk to
     pages        the service's own no-JavaScript pages (form, receipt), in Chinese

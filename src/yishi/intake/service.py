@@ -29,7 +29,7 @@ from .formdata import MAX_BODY, TooLarge, parse_form, read_body
 from .groupcommit import GroupCommitter
 from .pages import CONTENT_SECURITY_POLICY, form_page, receipt_page
 from .photos import process
-from .store import Admission, Admitted, Entry, QueueStatus, Store
+from .store import Admission, Admitted, Entry, QueueStatus, Store, StoreError
 from .submission import Invalid, parse_submission
 from .tokens import FormTokens, TokenPolicy, TokenRefused
 
@@ -143,10 +143,16 @@ def create_app(
 
         client = client_key(salt, request.client.host if request.client else "")
         day = today()
-        # Answered only once the group it was committed with is on disk.
-        outcome = await writer.admit(Admission(
-            submission, photos, client=client, now=clock().timestamp(),
-            new_id=lambda: new_id(day, suffix=suffix), limit=settings.rate_limit))
+        try:
+            # Answered only once the group it was committed with is on disk.
+            outcome = await writer.admit(Admission(
+                submission, photos, client=client, now=clock().timestamp(),
+                new_id=lambda: new_id(day, suffix=suffix), limit=settings.rate_limit))
+        except StoreError as exc:
+            # Not admitted: say so (no receipt), and keep the form so nothing typed is lost.
+            log.error("submission not admitted: %s", exc)
+            return refused(request, 503, {"form": messages.STORE_UNAVAILABLE}, values,
+                           {"Retry-After": "10"})
         if not isinstance(outcome, Admitted):
             wait = int(outcome.retry_after + 0.999)
             message = messages.RATE_LIMITED.format(minutes=max(1, (wait + 59) // 60))

@@ -230,9 +230,12 @@ class Store:
                     conn.execute("SAVEPOINT admission")
                     try:
                         outcomes.append(self._admit(conn, admission))
-                    except StoreError as exc:
+                    except (StoreError, sqlite3.Error) as exc:
+                        # When SQLite itself gave up the transaction (disk full, I/O error)
+                        # the savepoint is gone too: this raises, and the group fails whole.
                         conn.execute("ROLLBACK TO admission")
-                        outcomes.append(exc)
+                        outcomes.append(exc if isinstance(exc, StoreError) else StoreError(
+                            f"cannot admit a submission to {self.path}: {exc}"))
                     conn.execute("RELEASE admission")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to the intake store {self.path}: {exc}") from exc
