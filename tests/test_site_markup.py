@@ -45,3 +45,12 @@ def test_markdown_formatting_is_kept() -> None:
 
 def test_template_syntax_is_left_alone() -> None:
     assert "{{ config.site_name }}" in render_markdown("{{ config.site_name }}")
+
+
+def test_one_body_leaves_nothing_to_the_next() -> None:
+    # The converter is reused between bodies: a link reference defined in one record must
+    # not turn text of the next record into a link.
+    first = render_markdown("见[通知][n]。\n\n[n]: https://example.org/notice")
+    assert 'href="https://example.org/notice"' in first
+    second = render_markdown("另见[通知][n]。")
+    assert "href" not in second and "[通知][n]" in second

@@ -283,16 +283,20 @@ def _load_folder(repo: Repository, folder: Path, model: type[T]) -> dict[str, Lo
             repo.broken.add(path.stem)
             continue
         record_id: str = getattr(loaded.record, "id")  # noqa: B009 - both models have an id
-        id_line = loaded.source.line_of(("id",))
+        # The id's line is looked up only for a problem: finding a line composes the YAML
+        # a second time, which costs as much as loading the record.
+        messages = []
         if id_date(record_id) is None:
-            repo.problems.append(Problem(
-                rel, id_line, "id", f"id {record_id!r} encodes an impossible date"))
+            messages.append(f"id {record_id!r} encodes an impossible date")
         if record_id != path.stem:
-            repo.problems.append(Problem(
-                rel, id_line, "id", f"id {record_id!r} does not match the file name {path.stem!r}"))
-        if record_id in first_path:
-            repo.problems.append(Problem(
-                rel, id_line, "id", f"duplicate id {record_id!r}, also in {first_path[record_id]}"))
+            messages.append(f"id {record_id!r} does not match the file name {path.stem!r}")
+        duplicate = record_id in first_path
+        if duplicate:
+            messages.append(f"duplicate id {record_id!r}, also in {first_path[record_id]}")
+        if messages:
+            id_line = loaded.source.line_of(("id",))
+            repo.problems.extend(Problem(rel, id_line, "id", message) for message in messages)
+        if duplicate:
             continue
         first_path[record_id] = rel
         loaded_by_id[record_id] = loaded

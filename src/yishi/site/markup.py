@@ -7,6 +7,8 @@ and only http/https links. Either wall alone would do; both make a slip in one h
 
 from __future__ import annotations
 
+import threading
+
 import markdown
 import nh3
 from markupsafe import Markup
@@ -20,8 +22,15 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = frozenset({"http", "https"})
 
 
+_local = threading.local()
+
+
 def _converter() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    """This thread's one converter: building one costs more than converting a body."""
+    md: markdown.Markdown | None = getattr(_local, "md", None)
+    if md is not None:
+        return md
+    md = _local.md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
     # Raw HTML in the text becomes escaped text instead of markup.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
@@ -30,7 +39,8 @@ def _converter() -> markdown.Markdown:
 
 def render_markdown(text: str) -> Markup:
     """Safe HTML of a record's markdown body; headings start at h3 under the page's own."""
-    md = _converter()
+    # reset() clears what the previous body left (references, footnote-like state).
+    md = _converter().reset()
     # Headings in a body would compete with the page's outline; demote them below h2.
     html = md.convert(text.replace("\r\n", "\n"))
     for level in (2, 1):

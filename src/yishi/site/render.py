@@ -41,6 +41,9 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the package: checking their files' times on every lookup
+        # (thousands of pages, each with includes) buys nothing.
+        auto_reload=False,
     )
     env.globals.update(
         href=_href,
