@@ -23,8 +23,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 QUERIES = ("垃圾清运", "小广告")
-#: Files that belong to the search engine rather than to the page.
-SEARCH_PATHS = ("/pagefind/", "/search/search_index.json", "/assets/javascripts/workers/search")
+#: Files that belong to the search engine rather than to the page (Yishi's search page
+#: script included).
+SEARCH_PATHS = ("/pagefind/", "/assets/search.js", "/search/search_index.json",
+                "/assets/javascripts/workers/search")
 
 
 @dataclass
@@ -68,14 +70,15 @@ def _cost(query: str, ledger: Ledger, results: int) -> SearchCost:
 
 
 def search_yishi(page: Page, base: str, ledger: Ledger, query: str) -> SearchCost:
-    """Type ``query`` into the Yishi site's search page (Pagefind UI) and wait for results."""
+    """Type ``query`` into the Yishi site's search page and wait for its first results."""
     page.goto(base + "search/")
-    box = page.locator(".pagefind-ui__search-input")
+    box = page.locator("#search-input")
     box.wait_for(timeout=30_000)
     box.fill(query)
-    page.wait_for_selector(".pagefind-ui__result, .pagefind-ui__message", timeout=60_000)
+    page.wait_for_selector("#search[data-state=done], #search[data-state=empty]",
+                           timeout=60_000)
     _quiet(ledger)
-    return _cost(query, ledger, page.locator(".pagefind-ui__result").count())
+    return _cost(query, ledger, page.locator(".yi-search-hit").count())
 
 
 def search_material(page: Page, base: str, ledger: Ledger, query: str) -> SearchCost:

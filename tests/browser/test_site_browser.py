@@ -23,9 +23,11 @@ def test_search_finds_the_issue_and_opens_it(served: Served, page: Page, word: s
     expected = issues_mentioning(served, word)
     assert expected, f"the demo has no issue about {word}"
     page.goto(served.url + "search/")
-    page.fill(".pagefind-ui__search-input", word)
-    results = page.locator(".pagefind-ui__result-link")
+    page.fill("#search-input", word)
+    results = page.locator(".yi-search-hit > a")
     expect(results.first).to_be_visible(timeout=15_000)
+    # The live region announces how many records were found.
+    expect(page.locator("#search-status[role=status]")).to_contain_text("找到")
     found = {
         m.group(1) for href in results.evaluate_all("links => links.map(a => a.href)")
         if (m := re.search(r"/issues/([^/]+)/", href))
@@ -41,7 +43,7 @@ def test_search_finds_the_issue_and_opens_it(served: Served, page: Page, word: s
 def test_header_search_link_opens_the_search_page(served: Served, page: Page) -> None:
     page.goto(served.url)
     page.click("a.md-header__button[aria-label=搜索]")
-    expect(page.locator(".pagefind-ui__search-input")).to_be_visible()
+    expect(page.locator("#search-input")).to_be_visible()
 
 
 def test_filter_the_issue_list_by_community(served: Served, page: Page) -> None:

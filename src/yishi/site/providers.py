@@ -30,6 +30,7 @@ def page_providers() -> list[PageProvider]:
         opendata_pages,
         public_lists,
         record_pages,
+        search_archive,
         search_page,
         stats_page,
         submit_page,
@@ -45,6 +46,7 @@ def page_providers() -> list[PageProvider]:
         about_page.about_pages,
         opendata_pages.data_pages,
         search_page.search_pages,
+        search_archive.archive_pages,
         community_pages.community_pages,
         record_pages.issue_pages,
         record_pages.meeting_pages,
@@ -53,9 +55,10 @@ def page_providers() -> list[PageProvider]:
 
 def file_providers() -> list[FileProvider]:
     """Every data-file provider."""
-    from . import assets, opendata_pages
+    from . import assets, opendata_pages, search_page
 
-    return [assets.asset_files, assets.filter_data, opendata_pages.opendata_files]
+    return [assets.asset_files, assets.filter_data, opendata_pages.opendata_files,
+            search_page.search_files]
 
 
 def record_sections() -> list[RecordSection]:

@@ -188,30 +188,11 @@
     });
   }
 
-  /* ---- Search: Pagefind's UI on /search/, with ?q= from links and forms. ---- */
-  function setupSearch(element) {
-    if (typeof PagefindUI === "undefined") return;
-    var ui = new PagefindUI({
-      element: "#search",
-      bundlePath: element.getAttribute("data-bundle"),
-      showImages: false,
-      resetStyles: false,
-      autofocus: true
-    });
-    // Pagefind's input has only a placeholder; give it a name screen readers announce.
-    var input = element.querySelector("input");
-    if (input) input.setAttribute("aria-label", "搜索提案和议事会记录");
-    var q = new URLSearchParams(window.location.search).get("q");
-    if (q) ui.triggerSearch(q);
-  }
-
   function ready() {
     var filter = document.querySelector("form.yi-filter");
     if (filter) setupFilter(filter);
     var proposal = document.getElementById("proposal-form");
     if (proposal) setupSubmit(proposal);
-    var search = document.getElementById("search");
-    if (search) setupSearch(search);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
