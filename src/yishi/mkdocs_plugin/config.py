@@ -17,3 +17,6 @@ class YishiConfig(base.Config):
     repo_url = c.Optional(c.Type(str))
     #: Search engine: Pagefind's chunked index (scales, segments Chinese) or none.
     search = c.Choice(("pagefind", "none"), default="pagefind")
+    #: Processes that render the generated pages and data files while MkDocs builds:
+    #: 0 = one per core, 1 = none (everything renders in the build process).
+    jobs = c.Type(int, default=0)

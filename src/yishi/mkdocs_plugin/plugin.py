@@ -22,6 +22,7 @@ from ..site.model import GeneratedPage
 from ..site.opendata_pages import revision_date
 from ..site.providers import file_providers, page_providers
 from ..site.search_index import SearchIndexError, build_search_index
+from ..site.workers import Renderer, default_jobs
 from .config import YishiConfig
 
 log = logging.getLogger("mkdocs.plugins.yishi")
@@ -39,6 +40,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
     def __init__(self) -> None:
         self.context: SiteContext | None = None
         self.generated: dict[str, GeneratedPage] = {}
+        self.renderer: Renderer | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Records are read from the repository root that holds mkdocs.yml, so builds from
@@ -100,6 +102,13 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         # mkdocs.yml spells out its own.
         if not config.nav:
             config.nav = nav
+        # Worker processes render the generated pages from here on, while MkDocs reads and
+        # renders its own; on_page_content collects their HTML.
+        self._close_renderer()
+        jobs = self.config.jobs or default_jobs()
+        self.renderer = Renderer(self.context, self.generated, file_providers(), jobs)
+        if self.renderer.parallel:
+            log.info("Rendering generated pages on %d worker processes", jobs)
         return files
 
     def on_page_markdown(
@@ -121,22 +130,33 @@ class YishiPlugin(BasePlugin[YishiConfig]):
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        generated = self.generated.get(page.file.src_uri)
-        return generated.render() if generated is not None else html
+        if page.file.src_uri not in self.generated:
+            return html
+        assert self.renderer is not None
+        return self.renderer.html(page.file.src_uri)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        assert self.context is not None
+        assert self.renderer is not None
         site_dir = Path(config.site_dir)
-        for provider in file_providers():
-            for data_file in provider(self.context):
-                target = site_dir / data_file.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data_file.content)
+        data_files = self.renderer.data_files()
+        self._close_renderer()
+        for data_file in data_files:
+            target = site_dir / data_file.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data_file.content)
         if self.config.search == "pagefind":
             try:
                 build_search_index(site_dir)
             except SearchIndexError as exc:
                 raise PluginError(str(exc)) from exc
 
+    def on_build_error(self, *, error: Exception) -> None:
+        self._close_renderer()
+
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         return server
+
+    def _close_renderer(self) -> None:
+        if self.renderer is not None:
+            self.renderer.close()
+            self.renderer = None

@@ -76,6 +76,10 @@ class SiteContext:
         """Every record's git history, read once per build (empty outside git)."""
         return read_history(self.repo.root)
 
+    def warm(self) -> None:
+        """Compute every per-build fact now (before worker processes copy the context)."""
+        _ = self.repo.agenda_index, self.index, self.metrics, self.history
+
     @property
     def today(self) -> date:
         """The build's date in the council's time zone (for overdue actions, upcoming meetings)."""

@@ -1,0 +1,68 @@
+"""Pages and data files rendered by worker processes are the ones the build process would
+render itself: a build with workers equals a build without, file for file."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from site_support import copy_demo
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "秘书", "GIT_AUTHOR_EMAIL": "secretary@example.org",
+           "GIT_COMMITTER_NAME": "秘书", "GIT_COMMITTER_EMAIL": "secretary@example.org",
+           "GIT_COMMITTER_DATE": "2024-03-12T09:30:00+08:00",
+           "GIT_AUTHOR_DATE": "2024-03-12T09:30:00+08:00"}
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def _build(root: Path, jobs: int, site: Path) -> str:
+    config = root / "mkdocs.yml"
+    text = re.sub(r"\n      jobs: \d+", "", config.read_text(encoding="utf-8"))
+    config.write_text(text.replace("  - yishi:\n", f"  - yishi:\n      jobs: {jobs}\n", 1),
+                      encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        capture_output=True, text=True, cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site, with the build's own time replaced by a placeholder."""
+    generated = json.loads((site / "data" / "issues.json").read_text(encoding="utf-8"))[
+        "generated_at"]
+    stamps = [generated.encode(), generated[:16].replace("T", " ").encode()]
+    files = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and path.relative_to(site).as_posix() != "data/manifest.json":
+            content = path.read_bytes()
+            for stamp in stamps:
+                content = content.replace(stamp, b"<generated>")
+            files[path.relative_to(site).as_posix()] = content
+    return files
+
+
+def test_a_build_with_workers_equals_a_build_without(tmp_path: Path) -> None:
+    root = copy_demo(tmp_path / "repo")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "content")
+    _git(root, "commit", "-q", "-m", "记录")
+    serial_log = _build(root, 1, tmp_path / "serial")
+    parallel_log = _build(root, 2, tmp_path / "parallel")
+    assert "worker processes" not in serial_log
+    assert "Rendering generated pages on 2 worker processes" in parallel_log
+    serial, parallel = _files(tmp_path / "serial"), _files(tmp_path / "parallel")
+    assert serial.keys() == parallel.keys()
+    # Record pages with their history and cite blocks, lists, and the exports.
+    assert {"issues/2023-0403-k7qm/index.html", "meetings/2023-0418-sy01/index.html",
+            "data/issues.json", "feed.xml"} <= serial.keys()
+    assert b"<generated>" in serial["data/issues.json"]
+    different = [path for path in serial if serial[path] != parallel[path]]
+    assert different == []
