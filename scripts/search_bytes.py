@@ -126,10 +126,10 @@ def measure_pagefind(site: Path, query: str) -> Measurement:
         def run() -> None:
             nonlocal hits
             page.goto(base + "search/")
-            page.fill(".pagefind-ui__search-input", query)
-            page.wait_for_selector(".pagefind-ui__result", timeout=20_000)
+            page.fill("#search-input", query)
+            page.wait_for_selector(".yi-search-hit", timeout=20_000)
             page.wait_for_load_state("networkidle")
-            hits = page.locator(".pagefind-ui__result").count()
+            hits = page.locator(".yi-search-hit").count()
 
         total, search, search_gz, requests = _count(page, run, "/pagefind/")
         browser.close()
