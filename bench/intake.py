@@ -160,6 +160,20 @@ class Services:
                 proc.wait()
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU seconds of a process (this one when ``pid`` is None), including the
+    children it has reaped (the worker's git commands); Linux's /proc for other processes."""
+    if pid is None:
+        times = os.times()
+        return times.user + times.system + times.children_user + times.children_system
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    # utime, stime, cutime, cstime (fields 14-17 of proc(5)), in clock ticks.
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def _pending(store: Store) -> int:
     counts = store.counts()
     return sum(counts.get(status, 0) for status in PENDING)
@@ -180,7 +194,11 @@ def load_phase(work: Path, clients: int, seconds: float, drain_timeout: float) -
     db = work / "load.sqlite3"
     services = Services(repo, db, work / "load-logs", ["--poll", "0.2"])
     try:
+        # Client, service and worker share the machine's cores: measure what each takes.
+        pids = {"client": None, "service": services.procs[0].pid, "worker": services.procs[1].pid}
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         load = asyncio.run(run_load(services.base, clients, seconds, repo))
+        cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
         store = Store(db)
         opened_during = len(load.accepted) - _pending(store)
         drained, drain_seconds = _wait_drained(store, len(load.accepted), drain_timeout)
@@ -197,6 +215,11 @@ def load_phase(work: Path, clients: int, seconds: float, drain_timeout: float) -
         "post_max_ms": 1000 * max(load.latencies, default=0.0),
         "token_p50_ms": 1000 * percentile(load.token_latencies, 0.5),
         "lost": len(missing), "unique_receipts": len(set(load.accepted)),
+        "cpu_seconds": cpu,
+        "cpu_share": {name: used / (load.seconds * (os.cpu_count() or 1))
+                      for name, used in cpu.items()},
+        "cpu_ms_per_accepted": {name: 1000 * used / max(len(load.accepted), 1)
+                                for name, used in cpu.items()},
         "local_worker": {"opened_during_load": opened_during,
                          "opened_after_load": drained - opened_during,
                          "drain_seconds_after_load": drain_seconds,
@@ -272,6 +295,10 @@ def main(clients: int, seconds: float, drain_timeout: float, github_submissions:
         [[load["clients"], load["seconds"], load["accepted"], load["accepted_per_s"],
           load["post_p50_ms"], load["post_p99_ms"], load["post_max_ms"],
           load["requests"] - load["accepted"], sum(load["errors"].values()), load["lost"]]]))
+    share, per = load["cpu_share"], load["cpu_ms_per_accepted"]
+    click.echo("CPU during the load (share of all cores; ms per accepted submission): "
+               + ", ".join(f"{name} {100 * share[name]:.0f}% ({per[name]:.1f} ms)"
+                           for name in ("client", "service", "worker")))
     lw = load["local_worker"]
     click.echo(f"local forge worker: {lw['opened_during_load']} proposals opened during the load, "
                f"{lw['opened_after_load']} in {lw['drain_seconds_after_load']:.1f} s after it, "
