@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -135,13 +136,20 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
 @click.option("--lease", type=float, default=60.0, show_default=True,
               help="Seconds an entry stays reserved for the worker processing it (after a "
                    "crash, another worker resumes it once the lease runs out).")
+@click.option("--nice", type=click.IntRange(0, 19), default=10, show_default=True,
+              help="How much lower the worker's CPU priority is than the service's (POSIX).")
 def work(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
          github_api_url: str, min_fill_seconds: float, once: bool, github_per_minute: int,
-         github_per_hour: int, poll: float, lease: float) -> None:
+         github_per_hour: int, poll: float, lease: float, nice: int) -> None:
     """Turn queued submissions into proposals, and follow them until merged or declined."""
     from .service import system_clock
 
     _setup_logging()
+    if nice and hasattr(os, "nice"):
+        # Residents wait for the service's answer; nobody waits for the branch (the receipt
+        # says queued). When both share a machine, a burst is answered first and drained
+        # after: the worker and the git commands it runs yield the CPU to the service.
+        os.nice(nice)
     forge_ = _forge(forge, repo, db, main_branch, github_repo, github_api_url,
                     github_per_minute, github_per_hour)
     worker = Worker(_store(db), forge_, _council(repo), system_clock, lease=lease)
