@@ -24,6 +24,7 @@ from ..site.providers import file_providers, page_providers
 from ..site.search_index import SearchIndexError, build_search_index
 from ..site.workers import Renderer, default_jobs
 from .config import YishiConfig
+from .pages import GeneratedMkDocsPage
 
 log = logging.getLogger("mkdocs.plugins.yishi")
 
@@ -95,9 +96,14 @@ class YishiPlugin(BasePlugin[YishiConfig]):
                 # The stub carries only the title, HTML-escaped because the theme prints
                 # titles unescaped (JSON is valid YAML, so no title can break the stub);
                 # the body is inserted after markdown, in on_page_content.
-                title = json.dumps(str(escape(page.title)), ensure_ascii=False)
-                stub = f"---\ntitle: {title}\n---\n"
-                files.append(File.generated(config, page.src_uri, content=stub, inclusion=inclusion))
+                title = str(escape(page.title))
+                stub = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n"
+                file = File.generated(config, page.src_uri, content=stub, inclusion=inclusion)
+                files.append(file)
+                if not page.in_nav:
+                    # Pages in the navigation take their title from it, so only the others
+                    # (records, facets: nearly all) skip MkDocs' reading of the stub.
+                    GeneratedMkDocsPage(title, file, config)
         # A small, constant navigation made of the pages that ask for a place in it, unless
         # mkdocs.yml spells out its own.
         if not config.nav:
