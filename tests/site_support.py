@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -143,3 +145,22 @@ def follow_pages(site: Path, url: str) -> list[Page]:
 def html_pages(site: Path) -> list[Path]:
     """Every HTML page of the site except Pagefind's bundle."""
     return [p for p in sorted(site.rglob("*.html")) if "pagefind" not in p.relative_to(site).parts]
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site but the manifest, with the build's own time (which two
+    builds never share) replaced by ``<generated>``: two builds of the same records compare
+    equal."""
+    generated = json.loads((site / "data" / "issues.json").read_text(encoding="utf-8"))[
+        "generated_at"]
+    utc = datetime.fromisoformat(generated).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    # As JSON and Atom give it, as the /data/ page shows it, as iCalendar's DTSTAMP.
+    stamps = [generated.encode(), generated[:16].replace("T", " ").encode(), utc.encode()]
+    files = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and path.relative_to(site).as_posix() != "data/manifest.json":
+            content = path.read_bytes()
+            for stamp in stamps:
+                content = content.replace(stamp, b"<generated>")
+            files[path.relative_to(site).as_posix()] = content
+    return files

@@ -3,14 +3,13 @@ render itself: a build with workers equals a build without, file for file."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from site_support import copy_demo
+from site_support import copy_demo, site_files
 
 
 def _git(root: Path, *args: str) -> None:
@@ -34,21 +33,6 @@ def _build(root: Path, jobs: int, site: Path) -> str:
     return result.stderr
 
 
-def _files(site: Path) -> dict[str, bytes]:
-    """Every file of a built site, with the build's own time replaced by a placeholder."""
-    generated = json.loads((site / "data" / "issues.json").read_text(encoding="utf-8"))[
-        "generated_at"]
-    stamps = [generated.encode(), generated[:16].replace("T", " ").encode()]
-    files = {}
-    for path in sorted(site.rglob("*")):
-        if path.is_file() and path.relative_to(site).as_posix() != "data/manifest.json":
-            content = path.read_bytes()
-            for stamp in stamps:
-                content = content.replace(stamp, b"<generated>")
-            files[path.relative_to(site).as_posix()] = content
-    return files
-
-
 def test_a_build_with_workers_equals_a_build_without(tmp_path: Path) -> None:
     root = copy_demo(tmp_path / "repo")
     _git(root, "init", "-q", "-b", "main")
@@ -58,7 +42,7 @@ def test_a_build_with_workers_equals_a_build_without(tmp_path: Path) -> None:
     parallel_log = _build(root, 2, tmp_path / "parallel")
     assert "worker processes" not in serial_log
     assert "Rendering generated pages on 2 worker processes" in parallel_log
-    serial, parallel = _files(tmp_path / "serial"), _files(tmp_path / "parallel")
+    serial, parallel = site_files(tmp_path / "serial"), site_files(tmp_path / "parallel")
     assert serial.keys() == parallel.keys()
     # Record pages with their history and cite blocks, lists, and the exports.
     assert {"issues/2023-0403-k7qm/index.html", "meetings/2023-0418-sy01/index.html",

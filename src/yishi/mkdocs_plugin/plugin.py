@@ -7,11 +7,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ..checks import run_checks
@@ -25,6 +27,7 @@ from ..site.search_index import SearchIndexError, build_search_index
 from ..site.workers import Renderer, default_jobs
 from .config import YishiConfig
 from .pages import GeneratedMkDocsPage
+from .shared_blocks import SharedBlocks
 
 log = logging.getLogger("mkdocs.plugins.yishi")
 
@@ -42,6 +45,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         self.context: SiteContext | None = None
         self.generated: dict[str, GeneratedPage] = {}
         self.renderer: Renderer | None = None
+        self.nav: Navigation | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Records are read from the repository root that holds mkdocs.yml, so builds from
@@ -116,6 +120,16 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         if self.renderer.parallel:
             log.info("Rendering generated pages on %d worker processes", jobs)
         return files
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # overrides/main.html renders the tabs and navigation once for pages that share them.
+        assert self.nav is not None  # on_nav runs first
+        env.globals["yishi_blocks"] = SharedBlocks(self.nav)
+        return env
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
