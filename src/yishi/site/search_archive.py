@@ -25,9 +25,9 @@ from .context import SiteContext
 from .model import GeneratedPage
 from .render import render
 
-#: Issues per volume. A hit downloads its volume's fragment (about 0.5 KB per issue
-#: compressed) and the index pays a few bytes per volume: measured at 20,000 issues,
-#: see bench/README.md section 2.
+#: Issues per volume. A hit downloads its volume's fragment (about 2.3 KB compressed for 20
+#: issues) and the metadata pays ~8 bytes per volume; 10 and 50 a volume both cost more
+#: per query at 20,000 issues (bench/README.md section 2).
 ISSUES_PER_VOLUME = 20
 #: Meetings per volume; a meeting carries its agenda, so it weighs more than an issue.
 MEETINGS_PER_VOLUME = 10
