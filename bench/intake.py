@@ -33,6 +33,7 @@ from yishi.intake.store import PENDING, Store
 from yishi.synthetic import write_synthetic_repository
 from yishi.testing.github_standin import GithubStandin
 
+from . import wrk
 from .common import RESULTS, table, write_result
 
 YISHI = str(Path(sys.executable).with_name("yishi"))
@@ -187,43 +188,98 @@ def _wait_drained(store: Store, total: int, timeout: float) -> tuple[int, float]
     return total - _pending(store), time.perf_counter() - start
 
 
-def load_phase(work: Path, clients: int, seconds: float, drain_timeout: float) -> dict[str, Any]:
+def _python_load(base: str, clients: int, seconds: float, repo: Path) -> dict[str, Any]:
+    """The asyncio clients (token then multipart POST, back-to-back) and what they saw."""
+    before = cpu_seconds()
+    load = asyncio.run(run_load(base, clients, seconds, repo))
+    return {
+        "seconds": load.seconds, "requests": len(load.latencies), "receipts": load.accepted,
+        "statuses": dict(load.statuses), "errors": dict(load.errors),
+        "post_p50_ms": 1000 * percentile(load.latencies, 0.5),
+        "post_p90_ms": 1000 * percentile(load.latencies, 0.9),
+        "post_p99_ms": 1000 * percentile(load.latencies, 0.99),
+        "post_p999_ms": 1000 * percentile(load.latencies, 0.999),
+        "post_max_ms": 1000 * max(load.latencies, default=0.0),
+        "token_p50_ms": 1000 * percentile(load.token_latencies, 0.5),
+        "client_cpu_seconds": cpu_seconds() - before,
+    }
+
+
+def _wrk_load(base: str, connections: int, threads: int, seconds: float, rate: float,
+              encoding: str, repo: Path, receipts: Path) -> dict[str, Any]:
+    """wrk with ``intake.lua``: one token fetched first, then POSTs each with its own text."""
+    council = load_council(repo)
+    communities, categories = list(council.community_names), list(council.category_names)
+    # A token is signed, not single-use: one serves the whole run (valid 24 h, and the
+    # service runs with --min-fill-seconds 0).
+    token = httpx.get(base + "/api/token", timeout=10).json()["token"]
+    forms = []
+    for n in range(len(communities)):
+        form = {**_fields(n, communities, categories), "token": token}
+        # wrk puts each request's own number (thread-counter) where the marker is.
+        for key in ("title", "description"):
+            form[key] = form[key].replace(f"第 {n} 号", f"第 {wrk.NUMBER} 号")
+        forms.append(form)
+    env = wrk.environment(forms, encoding, rate, threads, receipts)
+    run = wrk.run_wrk(base, env, connections=connections, threads=threads, seconds=seconds,
+                      receipts=receipts)
+    return {
+        "seconds": run.seconds, "requests": run.requests, "receipts": run.receipts,
+        "statuses": run.statuses,
+        "errors": {k: v for k, v in run.socket_errors.items() if v},
+        "post_p50_ms": run.latency_ms["p50"], "post_p90_ms": run.latency_ms["p90"],
+        "post_p99_ms": run.latency_ms["p99"], "post_p999_ms": run.latency_ms["p999"],
+        "post_max_ms": run.latency_ms["max"], "late": run.late,
+        "client_cpu_seconds": run.cpu_seconds,
+    }
+
+
+def load_phase(work: Path, clients: int, seconds: float, drain_timeout: float, *,
+               client: str = "python", rate: float = 0.0, threads: int = 1,
+               body: str = "multipart", name: str = "load") -> dict[str, Any]:
     """Figure 3a: the service under load, the local-forge worker draining beside it."""
-    repo = work / "load-records"
+    repo = work / f"{name}-records"
     write_synthetic_repository(repo, 30, git=True)
-    db = work / "load.sqlite3"
-    services = Services(repo, db, work / "load-logs", ["--poll", "0.2"])
+    db = work / f"{name}.sqlite3"
+    services = Services(repo, db, work / f"{name}-logs", ["--poll", "0.2"])
     try:
         # Client, service and worker share the machine's cores: measure what each takes.
-        pids = {"client": None, "service": services.procs[0].pid, "worker": services.procs[1].pid}
-        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        load = asyncio.run(run_load(services.base, clients, seconds, repo))
-        cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+        pids = {"service": services.procs[0].pid, "worker": services.procs[1].pid}
+        before = {key: cpu_seconds(pid) for key, pid in pids.items()}
+        if client == "wrk":
+            measured = _wrk_load(services.base, clients, threads, seconds, rate, body, repo,
+                                 work / f"{name}-receipts" / "thread-")
+        else:
+            measured = _python_load(services.base, clients, seconds, repo)
+        cpu = {"client": measured.pop("client_cpu_seconds"),
+               **{key: cpu_seconds(pid) - before[key] for key, pid in pids.items()}}
+        accepted: list[str] = measured.pop("receipts")
         store = Store(db)
-        opened_during = len(load.accepted) - _pending(store)
-        drained, drain_seconds = _wait_drained(store, len(load.accepted), drain_timeout)
+        # Counted in the store: wrk's last requests may be admitted with no answer read.
+        stored = sum(store.counts().values())
+        opened_during = stored - _pending(store)
+        drained, drain_seconds = _wait_drained(store, stored, drain_timeout)
     finally:
         services.stop()
     store = Store(db)
-    missing = [i for i in load.accepted if store.get(i) is None]
+    missing = [i for i in accepted if store.get(i) is None]
+    load_seconds = measured["seconds"]
     return {
-        "clients": clients, "seconds": load.seconds, "requests": len(load.latencies),
-        "accepted": len(load.accepted), "accepted_per_s": len(load.accepted) / load.seconds,
-        "statuses": dict(load.statuses), "errors": dict(load.errors),
-        "post_p50_ms": 1000 * percentile(load.latencies, 0.5),
-        "post_p99_ms": 1000 * percentile(load.latencies, 0.99),
-        "post_max_ms": 1000 * max(load.latencies, default=0.0),
-        "token_p50_ms": 1000 * percentile(load.token_latencies, 0.5),
-        "lost": len(missing), "unique_receipts": len(set(load.accepted)),
+        "client": client, "clients": clients, "threads": threads if client == "wrk" else None,
+        "body": body if client == "wrk" else "multipart, one write per field",
+        "rate": rate or None, **measured,
+        "accepted": len(accepted), "accepted_per_s": len(accepted) / load_seconds,
+        "lost": len(missing), "unique_receipts": len(set(accepted)),
+        "stored": stored,
         "cpu_seconds": cpu,
-        "cpu_share": {name: used / (load.seconds * (os.cpu_count() or 1))
-                      for name, used in cpu.items()},
-        "cpu_ms_per_accepted": {name: 1000 * used / max(len(load.accepted), 1)
-                                for name, used in cpu.items()},
+        "cpu_share": {key: used / (load_seconds * (os.cpu_count() or 1))
+                      for key, used in cpu.items()},
+        "cpu_ms_per_accepted": {key: 1000 * used / max(len(accepted), 1)
+                                for key, used in cpu.items()},
         "local_worker": {"opened_during_load": opened_during,
                          "opened_after_load": drained - opened_during,
                          "drain_seconds_after_load": drain_seconds,
-                         "pending_at_end": len(load.accepted) - drained},
+                         "pending_at_end": stored - drained},
     }
 
 
@@ -265,13 +321,49 @@ def drain_phase(work: Path, submissions: int, per_minute: int, timeout: float) -
     }
 
 
+LOAD_HEADERS = ["client", "clients", "offered/s", "seconds", "accepted", "accepted/s",
+                "p50 ms", "p90 ms", "p99 ms", "max ms", "late", "non-202", "errors", "lost"]
+
+
+def _load_row(load: dict[str, Any]) -> list[Any]:
+    client = load["client"] + (f" -t {load['threads']}, {load['body']}" if load["threads"] else "")
+    return [client, load["clients"], load["rate"] or "back-to-back", load["seconds"],
+            load["accepted"], load["accepted_per_s"], load["post_p50_ms"], load["post_p90_ms"],
+            load["post_p99_ms"], load["post_max_ms"], load.get("late", "-"),
+            load["requests"] - load["accepted"], sum(load["errors"].values()), load["lost"]]
+
+
+def _echo_load(load: dict[str, Any]) -> None:
+    share, per = load["cpu_share"], load["cpu_ms_per_accepted"]
+    click.echo("CPU during the load (share of all cores; ms per accepted submission): "
+               + ", ".join(f"{name} {100 * share[name]:.0f}% ({per[name]:.2f} ms)"
+                           for name in ("client", "service", "worker")))
+    lw = load["local_worker"]
+    click.echo(f"local forge worker: {lw['opened_during_load']} proposals opened during the load, "
+               f"{lw['opened_after_load']} in {lw['drain_seconds_after_load']:.1f} s after it, "
+               f"{lw['pending_at_end']} still queued; {load['stored']} in the store for "
+               f"{load['accepted']} receipts, {load['lost']} lost")
+
+
 @click.command()
-@click.option("--clients", default=50, show_default=True)
+@click.option("--clients", default=50, show_default=True,
+              help="Concurrent clients (wrk: connections).")
 @click.option("--seconds", default=60.0, show_default=True, help="Length of the load.")
+@click.option("--client", type=click.Choice(["python", "wrk"]), default="python",
+              show_default=True,
+              help="Load generator: asyncio + httpx (token and multipart POST per submission), "
+                   "or wrk with bench/intake.lua (one token, urlencoded POSTs; needs wrk).")
+@click.option("--threads", default=1, show_default=True, help="wrk threads.")
+@click.option("--body", type=click.Choice(wrk.ENCODINGS), default="multipart", show_default=True,
+              help="With --client wrk: the form as a browser posts it (multipart, one write) "
+                   "or urlencoded.")
+@click.option("--rate", type=float, default=0.0, show_default=True,
+              help="With --client wrk: after the back-to-back run, a second run with "
+                   "submissions arriving at this fixed rate per second (0: none).")
 @click.option("--drain-timeout", default=60.0, show_default=True,
               help="Seconds to let the local worker finish after the load.")
 @click.option("--github-submissions", default=60, show_default=True,
-              help="Submissions the worker drains to the GitHub stand-in.")
+              help="Submissions the worker drains to the GitHub stand-in (0: skip the drain).")
 @click.option("--secondary-per-minute", default=80, show_default=True,
               help="The stand-in's secondary limit on content-creating requests.")
 @click.option("--github-timeout", default=600.0, show_default=True)
@@ -279,37 +371,48 @@ def drain_phase(work: Path, submissions: int, per_minute: int, timeout: float) -
               help="Where stores and logs go [default: a temporary folder].")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=RESULTS,
               show_default=True)
-def main(clients: int, seconds: float, drain_timeout: float, github_submissions: int,
-         secondary_per_minute: int, github_timeout: float, work: Path | None, out: Path) -> None:
+def main(clients: int, seconds: float, client: str, threads: int, body: str, rate: float,
+         drain_timeout: float, github_submissions: int, secondary_per_minute: int,
+         github_timeout: float, work: Path | None, out: Path) -> None:
     """Intake throughput and latency under load, and the drain rate to the GitHub stand-in."""
+    if rate and client != "wrk":
+        raise click.UsageError("--rate needs --client wrk")
+    if client == "wrk":
+        try:
+            wrk.find_wrk()
+        except wrk.WrkMissing as exc:
+            raise click.ClickException(str(exc)) from exc
     with tempfile.TemporaryDirectory(prefix="yishi-bench-intake-") as tmp:
         folder = work or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        click.echo(f"load: {clients} clients for {seconds:g} s …", err=True)
-        load = load_phase(folder, clients, seconds, drain_timeout)
-        click.echo(f"drain: {github_submissions} submissions to the GitHub stand-in …", err=True)
-        drain = drain_phase(folder, github_submissions, secondary_per_minute, github_timeout)
-    click.echo(table(
-        ["clients", "seconds", "accepted", "accepted/s", "p50 ms", "p99 ms", "max ms",
-         "non-202", "errors", "lost"],
-        [[load["clients"], load["seconds"], load["accepted"], load["accepted_per_s"],
-          load["post_p50_ms"], load["post_p99_ms"], load["post_max_ms"],
-          load["requests"] - load["accepted"], sum(load["errors"].values()), load["lost"]]]))
-    share, per = load["cpu_share"], load["cpu_ms_per_accepted"]
-    click.echo("CPU during the load (share of all cores; ms per accepted submission): "
-               + ", ".join(f"{name} {100 * share[name]:.0f}% ({per[name]:.1f} ms)"
-                           for name in ("client", "service", "worker")))
-    lw = load["local_worker"]
-    click.echo(f"local forge worker: {lw['opened_during_load']} proposals opened during the load, "
-               f"{lw['opened_after_load']} in {lw['drain_seconds_after_load']:.1f} s after it, "
-               f"{lw['pending_at_end']} still queued")
-    click.echo(table(
-        ["GitHub stand-in", "submissions", "PRs", "seconds", "PRs/min", "content req/PR",
-         "403 refusals"],
-        [[f"secondary ≤ {drain['secondary_limit_per_minute']}/min", drain["submissions"],
-          drain["pull_requests"], drain["seconds"], drain["per_minute"],
-          drain["content_requests_per_proposal"] or 0.0, drain["refused_403"]]]))
-    path = write_result("intake", {"load": load, "github_drain": drain}, out)
+        click.echo(f"load: {clients} {client} clients back-to-back for {seconds:g} s …", err=True)
+        loads = [load_phase(folder, clients, seconds, drain_timeout, client=client,
+                            threads=threads, body=body)]
+        if rate:
+            click.echo(f"load: {rate:g} submissions/s over {clients} connections for "
+                       f"{seconds:g} s …", err=True)
+            loads.append(load_phase(folder, clients, seconds, drain_timeout, client=client,
+                                    threads=threads, body=body, rate=rate, name="fixed-rate"))
+        drain = None
+        if github_submissions:
+            click.echo(f"drain: {github_submissions} submissions to the GitHub stand-in …",
+                       err=True)
+            drain = drain_phase(folder, github_submissions, secondary_per_minute,
+                                github_timeout)
+    click.echo(table(LOAD_HEADERS, [_load_row(load) for load in loads]))
+    for load in loads:
+        _echo_load(load)
+    if drain is not None:
+        click.echo(table(
+            ["GitHub stand-in", "submissions", "PRs", "seconds", "PRs/min", "content req/PR",
+             "403 refusals"],
+            [[f"secondary ≤ {drain['secondary_limit_per_minute']}/min", drain["submissions"],
+              drain["pull_requests"], drain["seconds"], drain["per_minute"],
+              drain["content_requests_per_proposal"] or 0.0, drain["refused_403"]]]))
+    result: dict[str, Any] = {"load": loads[0], "github_drain": drain}
+    if rate:
+        result["load_fixed_rate"] = loads[1]
+    path = write_result("intake", result, out)
     click.echo(f"wrote {path}", err=True)
 
 
