@@ -9,17 +9,12 @@ each on loopback, runs one query in headless Chromium and counts the response by
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,10 +22,7 @@ import click
 from playwright.sync_api import Page, Response, sync_playwright
 
 from yishi.synthetic import write_synthetic_repository
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from yishi.testing.static_site import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
 MATERIAL_YML = """\
 site_name: Material search baseline
@@ -55,25 +47,6 @@ class Measurement:
     total_bytes: int
     requests: int
     index_on_disk: int
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve ``root`` on an ephemeral loopback port."""
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def mkdocs_build(config: Path, site: Path) -> None:
@@ -118,7 +91,7 @@ def _count(page: Page, run: object, is_search: str) -> tuple[int, int, int, int]
 
 
 def measure_pagefind(site: Path, query: str) -> Measurement:
-    with serve(site) as base, sync_playwright() as p:
+    with serve_directory(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page()
         hits = 0
@@ -138,7 +111,7 @@ def measure_pagefind(site: Path, query: str) -> Measurement:
 
 
 def measure_material(site: Path, query: str) -> Measurement:
-    with serve(site) as base, sync_playwright() as p:
+    with serve_directory(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page()
         hits = 0

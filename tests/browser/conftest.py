@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from site_support import PROJECT, build, copy_demo
 from yishi.loading import Repository, load_repository
+from yishi.testing.static_site import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = PROJECT / "test-artifacts"
 
 
@@ -33,24 +28,12 @@ class Served:
     url: str
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = copy_demo(tmp_path_factory.mktemp("browser-demo"))
     site = build(root)
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Served(load_repository(root), site, f"http://127.0.0.1:{server.server_port}/")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_directory(site) as url:
+        yield Served(load_repository(root), site, url)
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,8 @@ moderator approves it with ``yishi review approve``; the rebuilt site shows the 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import subprocess
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,28 +17,11 @@ from site_support import build
 from yishi.council import load_council
 from yishi.intake.service import ServiceSettings, create_app
 from yishi.intake.store import Store
+from yishi.testing.static_site import serve_directory
 
 pytestmark = pytest.mark.browser
 
 TITLE = "东门路灯坏了三盏,晚上很黑"
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve_site(site: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_submit_approve_and_find_on_the_rebuilt_site(tmp_path: Path, browser: Browser) -> None:
@@ -58,7 +36,7 @@ def test_submit_approve_and_find_on_the_rebuilt_site(tmp_path: Path, browser: Br
         config.write_text(re.sub(r"intake_url: \S+", f"intake_url: {intake}", text), encoding="utf-8")
         git(repo, "commit", "-q", "-am", "Point the site at this intake service")
         site = build(repo, site_dir=tmp_path / "site")
-        with serve_site(site) as url:
+        with serve_directory(site) as url:
             context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
             page = context.new_page()
             errors: list[str] = []
@@ -102,7 +80,7 @@ def test_submit_approve_and_find_on_the_rebuilt_site(tmp_path: Path, browser: Br
     rebuilt = build(repo, site_dir=tmp_path / "rebuilt")
     issue_page = rebuilt / "issues" / issue_id / "index.html"
     assert issue_page.is_file()
-    with serve_site(rebuilt) as url:
+    with serve_directory(rebuilt) as url:
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
         page.goto(f"{url}issues/{issue_id}/")
