@@ -15,13 +15,12 @@ from typing import Any
 import click
 from playwright.sync_api import Page, sync_playwright
 
+from yishi.testing.static_site import CHROMIUM, CHROMIUM_ARGS
+
 from .build import build_sites
 from .common import DEFAULT_SIZES, RESULTS, git_commit, parse_sizes, table, write_result
 from .served import Ledger, serve
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 QUERIES = ("垃圾清运", "小广告")
 #: Files that belong to the search engine rather than to the page (Yishi's search page
 #: script included).
