@@ -3,10 +3,14 @@ clients on loopback (SQLite store, worker running), then the drain rate of the w
 against the GitHub stand-in with GitHub's secondary limits.
 
     .venv/bin/python -m bench.intake --clients 50 --seconds 60
+    .venv/bin/python -m bench.intake --client wrk --rate 200 --github-submissions 0
 
 Each submission comes from a different resident (its own ``X-Forwarded-For``, which the
-service trusts from a proxy on loopback), as in a consultation burst; each fetches a token
-first, as the site's form does on load, then posts the form as multipart.
+service trusts from a proxy on loopback), as in a consultation burst. The default client
+(asyncio + httpx) fetches a token first, as the site's form does on load, then posts the form
+as multipart; it costs more CPU per submission than the service, so on a small machine it
+measures itself. ``--client wrk`` (``bench/wrk.py``, ``bench/intake.lua``; needs Debian's
+``wrk``) posts back-to-back and, with ``--rate``, at a fixed arrival rate.
 """
 
 from __future__ import annotations
