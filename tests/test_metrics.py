@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from yishi.council import Council
+from yishi.errors import CouncilError
 from yishi.lifecycle import Status
 from yishi.loading import Loaded, Repository, SourceFile, load_repository
 from yishi.metrics import (
@@ -209,5 +210,5 @@ def test_demo_repository_metrics() -> None:
 
 
 def test_metrics_need_a_council() -> None:
-    with pytest.raises(ValueError, match=r"council\.yml"):
+    with pytest.raises(CouncilError, match=r"council\.yml"):
         compute_metrics(Repository(Path("."), None), TODAY)

@@ -135,6 +135,12 @@ class Repository:
     #: are not reported again as dangling.
     broken: set[str] = field(default_factory=set)
 
+    def require_council(self) -> Council:
+        """The council, for code that cannot work without one (the site, exports, metrics)."""
+        if self.council is None:
+            raise CouncilError("content/council.yml is missing or invalid; run `yishi check`")
+        return self.council
+
     def exists(self, record_id: str) -> bool:
         """Whether an issue or meeting file with this id exists, loadable or not."""
         return record_id in self.issues or record_id in self.meetings or record_id in self.broken

@@ -206,9 +206,7 @@ def scope_metrics(issues: list[Issue], today: dt.date, council: Council) -> dict
 
 def compute_metrics(repo: Repository, today: dt.date) -> Metrics:
     """The metrics of ``repo`` as they stood on ``today``."""
-    if repo.council is None:
-        raise ValueError("content/council.yml is missing or invalid; run `yishi check`")
-    council = repo.council
+    council = repo.require_council()
     issues = [loaded.record for loaded in repo.issues.values()]
     by_community: Mapping[str, list[Issue]] = {
         c.slug: [i for i in issues if i.community == c.slug] for c in council.communities

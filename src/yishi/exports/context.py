@@ -28,9 +28,7 @@ class ExportContext:
 
     @property
     def council(self) -> Council:
-        if self.repo.council is None:
-            raise ValueError("content/council.yml is missing or invalid; run `yishi check`")
-        return self.repo.council
+        return self.repo.require_council()
 
     @cached_property
     def base_url(self) -> str:

@@ -57,9 +57,7 @@ class SiteContext:
 
     @property
     def council(self) -> Council:
-        if self.repo.council is None:
-            raise ValueError("content/council.yml is missing or invalid; run `yishi check`")
-        return self.repo.council
+        return self.repo.require_council()
 
     @cached_property
     def index(self) -> SiteIndex:
