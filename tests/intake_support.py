@@ -114,10 +114,24 @@ def serve_app(app: Starlette) -> Iterator[str]:
         sock.close()
 
 
+def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path | None = None) -> None:
+    """Wait until a started ``yishi intake serve`` answers its health check (20 s at most)."""
+    import httpx
+
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(f"{base}/healthz", timeout=1)
+            return
+        except httpx.TransportError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log.read_text() if log else "service did not start") from None
+            time.sleep(0.05)
+
+
 @contextmanager
 def serve_process(*args: str, log: Path) -> Iterator[str]:
     """``yishi intake serve`` as a subprocess on a free port, stderr to ``log``."""
-    import httpx
 
     port = free_port()
     with log.open("wb") as out:
@@ -125,15 +139,7 @@ def serve_process(*args: str, log: Path) -> Iterator[str]:
                                 stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    httpx.get(f"{base}/healthz", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(log.read_text()) from None
-                    time.sleep(0.05)
+            wait_ready(base, proc, log)
             yield base
         finally:
             proc.terminate()

@@ -6,13 +6,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 
-from intake_support import form, free_port, make_records_repo, serve_process
+from intake_support import form, free_port, make_records_repo, serve_process, wait_ready
 from yishi.intake.store import Store
 
 # The real service, with one change: right after committing a group that holds a proposal
@@ -41,17 +40,6 @@ app = create_app(CrashingStore(db), load_council(repo),
                  settings=ServiceSettings(min_fill_seconds=0))
 uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
 '''
-
-
-def wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            httpx.get(f"{base}/healthz", timeout=1)
-            return
-        except httpx.TransportError:
-            assert proc.poll() is None and time.monotonic() < deadline, "service did not start"
-            time.sleep(0.05)
 
 
 def post(base: str, title: str, n: int) -> httpx.Response:
