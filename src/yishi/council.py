@@ -69,6 +69,13 @@ class Council(_Strict):
         default="", description="Shown on the about page when the records are a demonstration."
     )
     licence: str = "CC BY 4.0"
+    feed_authority: str = Field(
+        default="",
+        pattern=r"^$|^([a-z0-9-]+\.)+[a-z]{2,}$",
+        description="A domain the council controls that names its feed entry ids (tag URIs). "
+        "Set it once, before publishing, and never change it: ids then survive a move of the "
+        "site. Empty: the site URL's host names them.",
+    )
     timezone: str = "+08:00"
     levels: list[Named]
     communities: list[Community]

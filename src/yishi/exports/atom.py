@@ -49,6 +49,10 @@ class Event:
 
 
 def _tag(ctx: ExportContext, date: str, key: str) -> str:
+    # A pinned authority keeps ids stable when the site moves; without one, the site URL's
+    # host and path name them (two councils on one host never share ids).
+    if ctx.council.feed_authority:
+        return f"tag:{ctx.council.feed_authority},{date}:{key}"
     parts = urlsplit(ctx.site_url)
     authority = parts.hostname or FALLBACK_AUTHORITY
     site_path = parts.path.strip("/")
