@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from ..lifecycle import label
 from ..records import OUTCOME_LABELS, Outcome
-from .model import AgendaSummary, RecordDiff
+from .model import AgendaSummary, DecisionEdit, EditedRecord, RecordDiff
 
 RESULT_LABELS = {"pass": "通过", "fail": "未通过"}
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
@@ -106,22 +107,15 @@ def render(diff: RecordDiff, heading: str = "## 记录变更 Record changes") ->
                   "and lists it names, and regenerate the issue form (`yishi issue-form render`).",
                   ""]
     if diff.new_issues:
-        lines += ["### 新提案 New issues", "",
-                  "| 编号 ID | 标题 Title | 社区 Community | 类别 Category | 状态 Status |",
-                  "| --- | --- | --- | --- | --- |"]
-        for new in diff.new_issues:
-            lines.append(
-                f"| {code(new.id)} | {text(new.title)} | {text(new.community_name)} | "
-                f"{text(new.category_name)} | {status(new.status)} |")
-        lines.append("")
+        lines += ["### 新提案 New issues", "", *_table(
+            ["编号 ID", "标题 Title", "社区 Community", "类别 Category", "状态 Status"],
+            ([code(new.id), text(new.title), text(new.community_name),
+              text(new.category_name), status(new.status)] for new in diff.new_issues))]
     if diff.status_changes:
-        lines += ["### 状态变化 Status changes", "",
-                  "| 编号 ID | 标题 Title | 从 From | 到 To |", "| --- | --- | --- | --- |"]
-        for change in diff.status_changes:
-            lines.append(
-                f"| {code(change.id)} | {text(change.title)} | {status(change.from_status)} | "
-                f"{status(change.to_status)} |")
-        lines.append("")
+        lines += ["### 状态变化 Status changes", "", *_table(
+            ["编号 ID", "标题 Title", "从 From", "到 To"],
+            ([code(change.id), text(change.title), status(change.from_status),
+              status(change.to_status)] for change in diff.status_changes))]
     if diff.new_meetings:
         lines += ["### 新议事会 New meetings", ""]
         for meeting in diff.new_meetings:
@@ -129,37 +123,44 @@ def render(diff: RecordDiff, heading: str = "## 记录变更 Record changes") ->
             if not meeting.items:
                 lines += ["No agenda items. 无议题。", ""]
                 continue
-            lines += ["| 议题 Issue | 结果 Outcome | 决议 Decision | 表决 Vote |",
-                      "| --- | --- | --- | --- |"]
-            for item in meeting.items:
-                lines.append(
-                    f"| {_issue_ref(item)} | {outcome(item.outcome)} | "
-                    f"{text(item.decision, 300)} | {vote(item.vote)} |")
-            lines.append("")
+            lines += _table(
+                ["议题 Issue", "结果 Outcome", "决议 Decision", "表决 Vote"],
+                ([_issue_ref(item), outcome(item.outcome), text(item.decision, 300),
+                  vote(item.vote)] for item in meeting.items))
     if diff.edited_decisions:
         lines += ["### ⚠️ 决议修改 Edited decisions", "",
                   "Decisions of meetings already on the record change: check against the minutes.",
-                  "",
-                  "| 议事会 Meeting | 议题 Issue | 改动 Change | 之前 Before | 之后 After |",
-                  "| --- | --- | --- | --- | --- |"]
-        for edit in diff.edited_decisions:
-            side = edit.after or edit.before
-            issue = _issue_ref(side) if side else code(edit.issue)
-            lines.append(
-                f"| {code(edit.meeting)} | {issue} | {edit.change}: "
-                f"{', '.join(edit.fields)} | {_decision_cell(edit.before)} | "
-                f"{_decision_cell(edit.after)} |")
-        lines.append("")
+                  "", *_table(
+                      ["议事会 Meeting", "议题 Issue", "改动 Change", "之前 Before", "之后 After"],
+                      ([code(edit.meeting), _edited_issue(edit),
+                        f"{edit.change}: {', '.join(edit.fields)}",
+                        _decision_cell(edit.before), _decision_cell(edit.after)]
+                       for edit in diff.edited_decisions))]
     if diff.edited:
-        lines += ["### 其他修改 Other edits", "",
-                  "| 记录 Record | 标题 Title | 改动的字段 Changed fields |", "| --- | --- | --- |"]
-        for edited in diff.edited:
-            fields = ", ".join(code(f) for f in edited.fields)
-            if edited.rewrites_history:
-                fields += " ⚠️ timeline rewritten (it is append-only 时间线只能追加)"
-            lines.append(f"| {edited.kind} {code(edited.id)} | {text(edited.title)} | {fields} |")
-        lines.append("")
+        lines += ["### 其他修改 Other edits", "", *_table(
+            ["记录 Record", "标题 Title", "改动的字段 Changed fields"],
+            ([f"{edited.kind} {code(edited.id)}", text(edited.title), _edited_fields(edited)]
+             for edited in diff.edited))]
     return "\n".join(lines)
+
+
+def _table(headers: list[str], rows: Iterable[list[str]]) -> list[str]:
+    """A markdown table's lines (cells already escaped), followed by a blank line."""
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _edited_issue(edit: DecisionEdit) -> str:
+    side = edit.after or edit.before
+    return _issue_ref(side) if side else code(edit.issue)
+
+
+def _edited_fields(edited: EditedRecord) -> str:
+    fields = ", ".join(code(f) for f in edited.fields)
+    if edited.rewrites_history:
+        fields += " ⚠️ timeline rewritten (it is append-only 时间线只能追加)"
+    return fields
 
 
 def _decision_cell(item: AgendaSummary | None) -> str:
