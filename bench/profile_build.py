@@ -49,11 +49,6 @@ def _stopwatch(priority: int, marks: dict[str, list[float]], tag: str) -> _Stopw
             return markdown
 
         @event_priority(priority)
-        def on_page_content(self, html: str, **kw: Any) -> str:
-            self._mark("page_content")
-            return html
-
-        @event_priority(priority)
         def on_env(self, env: Any, **kw: Any) -> Any:
             self._mark("env")
             return env

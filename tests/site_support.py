@@ -17,14 +17,17 @@ from urllib.parse import unquote, urlsplit
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def copy_demo(dst: Path, *, per_page: int | None = None) -> Path:
-    """Copy the project's demo records and ``mkdocs.yml`` to ``dst`` (optionally re-paged)."""
+def copy_demo(dst: Path, *, per_page: int | None = None, **options: str) -> Path:
+    """Copy the project's demo records and ``mkdocs.yml`` to ``dst``, optionally re-paged
+    or with other plugin options (``jobs="1"``, ``cache="false"``: YAML values)."""
     dst.mkdir(parents=True, exist_ok=True)
     shutil.copytree(PROJECT / "content", dst / "content")
     config = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
     if per_page is not None:
-        config = config.replace("  - yishi:\n", f"  - yishi:\n      per_page: {per_page}\n", 1)
-        assert f"per_page: {per_page}" in config
+        options["per_page"] = str(per_page)
+    for name, value in options.items():
+        config = config.replace("  - yishi:\n", f"  - yishi:\n      {name}: {value}\n", 1)
+        assert f"{name}: {value}" in config
     (dst / "mkdocs.yml").write_text(config, encoding="utf-8")
     return dst
 

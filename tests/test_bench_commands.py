@@ -7,6 +7,7 @@ bench/README.md, measured on purpose, not on every test run).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,8 +35,9 @@ def result(out: Path, name: str) -> dict[str, Any]:
 @pytest.mark.slow
 def test_build_bench_measures_yishi_and_the_baseline(tmp_path: Path) -> None:
     stdout, _ = run_bench("build", "--sizes", "10,20", "--work", str(tmp_path / "w"),
-                          "--out", str(tmp_path), "--no-git")
+                          "--out", str(tmp_path))
     assert "cpu ratio" in stdout and "growth t(20)/t(10)" in stdout
+    assert "after a merge that changed one issue" in stdout
     runs = result(tmp_path, "build")["runs"]
     assert [r["issues"] for r in runs] == [10, 20]
     for run in runs:
@@ -43,7 +45,14 @@ def test_build_bench_measures_yishi_and_the_baseline(tmp_path: Path) -> None:
         assert run["yishi"]["peak_mb"] > 10 and run["baseline"]["peak_mb"] > 10
         assert run["ratio"] == pytest.approx(run["yishi"]["seconds"] / run["baseline"]["seconds"])
         assert run["yishi"]["cpu_seconds"] > 0 and run["cpu_ratio"] > 0
+        assert run["yishi_warm"]["seconds"] > 0
     site = tmp_path / "w" / "n20-s0"
+    # The warm build read all but the changed issue's pages from the cache of the cold one.
+    warm_log = (site / "logs" / "yishi-warm.log").read_text(encoding="utf-8")
+    reused, total = map(int, re.search(r"Page cache: (\d+) of (\d+)", warm_log).groups())
+    assert total == 22 and 22 - 5 <= reused < 22, warm_log
+    cold_log = (site / "logs" / "yishi.log").read_text(encoding="utf-8")
+    assert "Page cache: 0 of 22" in cold_log
     # Both sites really hold the same 20 issue pages.
     assert len(list((site / "site" / "issues").glob("*/index.html"))) == 20
     assert len(list((site / "baseline" / "site" / "issues").glob("*/index.html"))) == 20

@@ -25,7 +25,8 @@ def _build(root: Path, site: Path) -> dict[str, bytes]:
 
 
 def test_shared_blocks_change_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = copy_demo(tmp_path / "repo", per_page=5)
+    # In this process and without the page cache, so the spy sees every block rendered.
+    root = copy_demo(tmp_path / "repo", per_page=5, jobs="1", cache="false")
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     stored: list[Key] = []
     put = SharedBlocks.put

@@ -20,3 +20,8 @@ class YishiConfig(base.Config):
     #: Processes that render the generated pages and data files while MkDocs builds:
     #: 0 = one per core, 1 = none (everything renders in the build process).
     jobs = c.Type(int, default=0)
+    #: Keep rendered record pages between builds and reuse those whose inputs are
+    #: unchanged (see yishi/site/page_cache.py); restore the folder on CI to profit there.
+    cache = c.Type(bool, default=True)
+    #: The cache's folder, relative to the folder that holds mkdocs.yml.
+    cache_dir = c.Type(str, default=".cache/yishi")

@@ -22,12 +22,14 @@ from ..site.assets import SCRIPTS, STYLESHEETS
 from ..site.context import SiteContext, SiteSettings
 from ..site.model import GeneratedPage
 from ..site.opendata_pages import revision_date
+from ..site.page_cache import PageCache
 from ..site.providers import file_providers, page_providers
 from ..site.search_index import SearchIndexError, build_search_index
-from ..site.workers import Renderer, default_jobs
+from ..site.workers import Renderer, can_fork, default_jobs
 from .config import YishiConfig
 from .pages import GeneratedMkDocsPage
 from .shared_blocks import SharedBlocks
+from .theme_pages import PRERENDERED_TEMPLATE, ThemePages, other_page_handlers
 
 log = logging.getLogger("mkdocs.plugins.yishi")
 
@@ -46,6 +48,10 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         self.generated: dict[str, GeneratedPage] = {}
         self.renderer: Renderer | None = None
         self.nav: Navigation | None = None
+        self.cache: PageCache | None = None
+        #: Whether the render workers also render the theme (see theme_pages.py).
+        self.theme_in_workers = False
+        self.jobs = 1
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Records are read from the repository root that holds mkdocs.yml, so builds from
@@ -112,20 +118,48 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         # mkdocs.yml spells out its own.
         if not config.nav:
             config.nav = nav
-        # Worker processes render the generated pages from here on, while MkDocs reads and
-        # renders its own; on_page_content collects their HTML.
         self._close_renderer()
-        jobs = self.config.jobs or default_jobs()
-        self.renderer = Renderer(self.context, self.generated, file_providers(), jobs)
-        if self.renderer.parallel:
-            log.info("Rendering generated pages on %d worker processes", jobs)
+        self.jobs = self.config.jobs or default_jobs()
+        self.cache = PageCache(self.root / self.config.cache_dir) if self.config.cache else None
+        others = other_page_handlers(config, self)
+        self.theme_in_workers = self.jobs > 1 and can_fork() and not others
+        if others and self.jobs > 1:
+            log.info("Other plugins handle page content (%s): the theme of generated pages "
+                     "is rendered in the build process", "; ".join(others))
+        if not self.theme_in_workers:
+            # Worker processes render the bodies from here on, while MkDocs reads and renders
+            # its own pages; on_page_content collects them.
+            self._start_renderer()
         return files
 
+    def _start_renderer(self, theme: ThemePages | None = None) -> None:
+        assert self.context is not None
+        self.renderer = Renderer(self.context, self.generated, file_providers(), self.jobs,
+                                 finish=theme, cache=self.cache)
+        if self.renderer.parallel:
+            log.info("Rendering generated pages on %d worker processes%s", self.jobs,
+                     ", theme included" if theme else "")
+
+    # Last, so that the workers forked here see the environment other plugins made.
+    @event_priority(-100)
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # overrides/main.html renders the tabs and navigation once for pages that share them.
         assert self.nav is not None  # on_nav runs first
         env.globals["yishi_blocks"] = SharedBlocks(self.nav)
+        if self.theme_in_workers:
+            # Every page has been read: the workers can render generated pages whole.
+            env.globals["yishi_prerendered"] = self._prerendered
+            self._start_renderer(ThemePages(config, self.nav, files, env))
+            for uri in self.generated:
+                file = files.get_file_from_path(uri)
+                if file is not None and file.page is not None:
+                    file.page.meta["template"] = PRERENDERED_TEMPLATE
         return env
+
+    def _prerendered(self, page: Page) -> str:
+        """The finished page ``page`` (called by ``yishi-prerendered.html``)."""
+        assert self.renderer is not None
+        return self.renderer.html(page.file.src_uri)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav
@@ -152,6 +186,8 @@ class YishiPlugin(BasePlugin[YishiConfig]):
     ) -> str:
         if page.file.src_uri not in self.generated:
             return html
+        if self.theme_in_workers:
+            return html  # the workers render the whole page once on_env has run
         assert self.renderer is not None
         return self.renderer.html(page.file.src_uri)
 
@@ -159,7 +195,12 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         assert self.renderer is not None
         site_dir = Path(config.site_dir)
         data_files = self.renderer.data_files()
+        use = self.renderer.cache_use
         self._close_renderer()
+        if self.cache is not None and use.keys:
+            removed = self.cache.prune(use.keys)
+            log.info("Page cache: %d of %d record pages unchanged since an earlier build "
+                     "(%d old entries removed)", use.hits, len(use.keys), removed)
         for data_file in data_files:
             target = site_dir / data_file.path
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from ..history import History, read_history
 from ..loading import Repository
 from ..metrics import Metrics, compute_metrics
 from .indexes import SiteIndex, build_index
+from .page_cache import code_digest, digest
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,18 @@ class SiteContext:
         """Every record's git history, read once per build (empty outside git)."""
         return read_history(self.repo.root)
 
+    @cached_property
+    def shared_inputs(self) -> str:
+        """A digest of what every page shows besides its own records: the rendering code,
+        the council, the settings and the build's date (overdue marks, the cite block's
+        access date). Part of every cached page's key (see :mod:`.page_cache`)."""
+        council = self.repo.council.model_dump_json() if self.repo.council else ""
+        return digest(code_digest(), council, repr(self.settings), self.today.isoformat(),
+                      str(self.tz), repr(self.history.available))
+
     def warm(self) -> None:
         """Compute every per-build fact now (before worker processes copy the context)."""
-        _ = self.repo.agenda_index, self.index, self.metrics, self.history
+        _ = self.repo.agenda_index, self.index, self.metrics, self.history, self.shared_inputs
 
     @property
     def today(self) -> date:

@@ -33,6 +33,11 @@ class GeneratedPage:
     #: The title of the page's navigation entry (defaults to ``title``); pages with ``in_nav``
     #: appear in the navigation in the order the providers yield them.
     nav_title: str | None = None
+    #: A digest of everything the page shows, when it can be given without rendering it
+    #: (record pages): a page whose digest is unchanged is read from the cache of an
+    #: earlier build. A function, so that only the process that renders computes it.
+    #: A page that leaves out an input would be served stale: name them all, or none.
+    inputs: Callable[[], str] | None = None
 
     def render(self) -> str:
         """The page body as HTML."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
 from markupsafe import Markup
 
-from ..loading import LoadedIssue, LoadedMeeting
+from ..loading import Loaded, LoadedIssue, LoadedMeeting
 from .context import SiteContext
 from .markup import render_markdown
 from .model import GeneratedPage
+from .page_cache import digest
 from .providers import record_sections
 from .render import render
 from .urls import issue_url, meeting_url
@@ -59,12 +61,52 @@ def render_meeting(ctx: SiteContext, loaded: LoadedMeeting) -> str:
     )
 
 
+def _history_inputs(ctx: SiteContext, path: str) -> list[str]:
+    """What the history and cite blocks show of a record's commits."""
+    history = ctx.history.of(path)
+    parts = [repr(history.complete)]
+    for c in history.commits:
+        parts += [c.hash, c.short, c.date.isoformat(), c.subject]
+    if not history.commits:
+        parts.append(ctx.commit or "")  # the cite block names the build's commit instead
+    return parts
+
+
+def _source(loaded: Loaded[Any] | None) -> list[str]:
+    """A record as its file gives it (the validated record is a function of this text)."""
+    if loaded is None:
+        return ["-"]
+    return [loaded.source.path, loaded.source.front_matter, loaded.source.body]
+
+
+def issue_inputs(ctx: SiteContext, loaded: LoadedIssue) -> str:
+    """A digest of everything :func:`render_issue` shows: the record, the issues it names,
+    the agenda items about it with their meetings, its history, and what all pages share."""
+    issue = loaded.record
+    parts = [ctx.shared_inputs, *_source(loaded), *_history_inputs(ctx, loaded.path)]
+    for rid in (issue.merged_into or "", *issue.related):
+        parts += [rid, *_source(ctx.repo.issues.get(rid))]
+    for ref in ctx.repo.references(issue.id):
+        parts += [ref.item.model_dump_json(), *_source(ctx.repo.meetings.get(ref.meeting.id))]
+    return digest(*parts)
+
+
+def meeting_inputs(ctx: SiteContext, loaded: LoadedMeeting) -> str:
+    """A digest of everything :func:`render_meeting` shows: the record, the issues on its
+    agenda, its history, and what all pages share."""
+    parts = [ctx.shared_inputs, *_source(loaded), *_history_inputs(ctx, loaded.path)]
+    for item in loaded.record.agenda:
+        parts += [item.issue, *_source(ctx.repo.issues.get(item.issue))]
+    return digest(*parts)
+
+
 def issue_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
     """One page per issue at ``/issues/<id>/``."""
     for issue_id, loaded in ctx.repo.issues.items():
         yield GeneratedPage(
             f"issues/{issue_id}.md", loaded.record.title,
             partial(render_issue, ctx, loaded), meta=dict(RECORD_META),
+            inputs=partial(issue_inputs, ctx, loaded),
         )
 
 
@@ -74,4 +116,5 @@ def meeting_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
         yield GeneratedPage(
             f"meetings/{meeting_id}.md", loaded.record.title,
             partial(render_meeting, ctx, loaded), meta=dict(RECORD_META),
+            inputs=partial(meeting_inputs, ctx, loaded),
         )

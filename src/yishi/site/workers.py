@@ -3,24 +3,78 @@
 MkDocs builds one page after another in one process. The pages Yishi generates (records,
 lists, facets) depend only on the :class:`SiteContext`, and so do the data files, so worker
 processes render the pages ahead, in the order MkDocs asks for them, then make the data
-files (the exports) while MkDocs renders its theme templates. Workers are forked: they
-inherit the loaded records, the index and the history, and are sent nothing but page
-names. Where fork is unavailable, the process runs threads (``mkdocs serve``'s watcher), or
-one job is asked for, everything is rendered in-process when asked, as without workers.
+files (the exports). Given a :class:`PageFinisher`, the workers also put each body into the
+generator's theme, so the generator is left with writing files. Workers are forked: they
+inherit the loaded records, the index, the history (and the generator's navigation and
+theme), and are sent nothing but page names. Where fork is unavailable, the process runs
+threads (``mkdocs serve``'s watcher), or one job is asked for, everything is rendered
+in-process when asked, as without workers. Pages that name their inputs are read from the
+:class:`PageCache` when an earlier build rendered the same.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
 
 from .context import SiteContext
 from .model import DataFile, GeneratedPage
+from .page_cache import PageCache, digest
 from .providers import FileProvider
+
+
+class PageFinisher(Protocol):
+    """What the generator adds around a page body (its theme), done in the workers."""
+
+    def __call__(self, uri: str, body: str) -> str:
+        """The finished page ``uri`` around ``body``."""
+        ...
+
+    def inputs(self, uri: str) -> str:
+        """A digest of everything finishing adds to ``uri`` (navigation, title, settings)."""
+        ...
+
+
+class Rendered(NamedTuple):
+    """One page's HTML, and how the cache took part."""
+
+    html: str
+    key: str | None  # the page's cache key; None for pages that do not name their inputs
+    cached: bool  # read from the cache rather than rendered
+
+
+def render_page(pages: Mapping[str, GeneratedPage], uri: str, finish: PageFinisher | None,
+                cache: PageCache | None) -> Rendered:
+    """Page ``uri`` finished, from the cache when its inputs are those of an earlier build."""
+    page = pages[uri]
+    key = None
+    if cache is not None and page.inputs is not None:
+        key = digest(page.inputs(), finish.inputs(uri) if finish is not None else "body")
+        html = cache.get(key)
+        if html is not None:
+            return Rendered(html, key, True)
+    html = page.render()
+    if finish is not None:
+        html = finish(uri, html)
+    if key is not None and cache is not None:
+        cache.put(key, html)
+    return Rendered(html, key, False)
+
+
+@dataclass
+class CacheUse:
+    """What the cache did for one build."""
+
+    keys: set[str] = field(default_factory=set)  # every key this build used
+    hits: int = 0
 
 #: Pages per task: enough that a task's overhead (two pickles) is noise, few enough that
 #: the first pages are ready soon after the workers start.
@@ -31,11 +85,13 @@ CHUNK = 40
 _pages: Mapping[str, GeneratedPage] = {}
 _context: SiteContext | None = None
 _file_providers: Sequence[FileProvider] = ()
+_finish: PageFinisher | None = None
+_cache: PageCache | None = None
 
 
-def _render(uris: Sequence[str]) -> list[str]:
+def _render(uris: Sequence[str]) -> list[Rendered]:
     """In a worker: the HTML of some pages."""
-    return [_pages[uri].render() for uri in uris]
+    return [render_page(_pages, uri, _finish, _cache) for uri in uris]
 
 
 def _data_files() -> list[DataFile]:
@@ -71,11 +127,15 @@ class Renderer:
         pages: Mapping[str, GeneratedPage],
         file_providers: Sequence[FileProvider],
         jobs: int,
+        finish: PageFinisher | None = None,
+        cache: PageCache | None = None,
     ) -> None:
         self.ctx, self.pages, self.file_providers = ctx, pages, file_providers
+        self.finish, self.cache = finish, cache
+        self.cache_use = CacheUse()
         self._pool: ProcessPoolExecutor | None = None
         #: Page → (its place in its task's result, the task), until the page is taken.
-        self._pending: dict[str, tuple[int, Future[list[str]]]] = {}
+        self._pending: dict[str, tuple[int, Future[list[Rendered]]]] = {}
         self._files: Future[list[DataFile]] | None = None
         if jobs > 1 and can_fork():
             self._start(jobs)
@@ -86,32 +146,47 @@ class Renderer:
         return self._pool is not None
 
     def _start(self, jobs: int) -> None:
-        global _pages, _context, _file_providers
+        global _pages, _context, _file_providers, _finish, _cache
         # Compute every fact a page reads before forking: each worker would otherwise
         # compute it again (the history alone is a `git log` over the whole record).
         self.ctx.warm()
         _pages, _context, _file_providers = self.pages, self.ctx, self.file_providers
+        _finish, _cache = self.finish, self.cache
+        # The collector would walk (and so copy, page by page) every object the workers
+        # inherit, in each worker, again and again: leave those out of its reach.
+        gc.freeze()
         self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-        lazy = [uri for uri, page in self.pages.items() if callable(page.html)]
+        lazy = [uri for uri, page in self.pages.items()
+                if callable(page.html) or self.finish is not None]
+        if self.finish is not None:
+            # The generator is left with writing pages, so a worker makes the files first
+            # while the other renders; afterwards both render and no core waits at the end.
+            self._files = self._pool.submit(_data_files)
         for start in range(0, len(lazy), CHUNK):
             chunk = lazy[start : start + CHUNK]
             task = self._pool.submit(_render, chunk)
             for place, uri in enumerate(chunk):
                 self._pending[uri] = (place, task)
-        # Submitted last, so a worker makes the files once the pages are done: while the
-        # generator spends its time in theme templates.
-        self._files = self._pool.submit(_data_files)
+        if self._files is None:
+            # Submitted last, so a worker makes the files once the pages are done: while the
+            # generator spends its time in theme templates.
+            self._files = self._pool.submit(_data_files)
 
     def html(self, uri: str) -> str:
-        """The body of the generated page ``uri``."""
+        """The generated page ``uri``: its body, or with a finisher the finished page."""
+        rendered = None
         pending = self._pending.pop(uri, None)
         if pending is not None:
             place, task = pending
-            try:
-                return task.result()[place]
-            except BrokenProcessPool:
-                pass  # a worker died (e.g. out of memory): render here instead
-        return self.pages[uri].render()
+            # A worker that died (e.g. out of memory) leaves the page to this process.
+            with contextlib.suppress(BrokenProcessPool):
+                rendered = task.result()[place]
+        if rendered is None:
+            rendered = render_page(self.pages, uri, self.finish, self.cache)
+        if rendered.key is not None:
+            self.cache_use.keys.add(rendered.key)
+            self.cache_use.hits += rendered.cached
+        return rendered.html
 
     def data_files(self) -> list[DataFile]:
         """Every data file, in provider order."""
@@ -124,9 +199,10 @@ class Renderer:
 
     def close(self) -> None:
         """Stop the workers (pages never asked for are not waited for)."""
-        global _pages, _context, _file_providers
+        global _pages, _context, _file_providers, _finish, _cache
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            gc.unfreeze()
         self._pending.clear()
-        _pages, _context, _file_providers = {}, None, ()
+        _pages, _context, _file_providers, _finish, _cache = {}, None, (), None, None

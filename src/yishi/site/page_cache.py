@@ -1,0 +1,120 @@
+"""Rendered pages kept between builds, found again by a digest of everything they show.
+
+A merge changes a handful of records; a council's site holds thousands. A page whose
+inputs are unchanged (its record, the agenda items about it, its git history, the build's
+date, the site's settings, the code and templates that render it) is read back instead of
+rendered. The key names the inputs, never a file's time, so a fresh clone with the folder
+restored (``actions/cache`` on CI) hits as well as a developer's working tree. A miss costs
+one render, as without a cache; entries this build did not use are removed at its end, so
+the folder holds one site's pages at most.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zlib
+from collections.abc import Iterable
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+import yishi
+
+#: Packages whose code changes what a page looks like, besides Yishi's own files.
+RENDERING_PACKAGES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions",
+                      "nh3", "markupsafe")
+#: Files of the package that take part in rendering: code, templates, theme overrides, assets.
+PACKAGE_SUFFIXES = (".py", ".html", ".css", ".js", ".svg", ".yml", ".json")
+SUFFIX = ".html.z"
+
+
+def digest(*parts: str | bytes) -> str:
+    """A hex SHA-256 over ``parts``, each length-prefixed (no two lists of parts collide)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@cache
+def code_digest() -> str:
+    """Yishi's rendering code and the versions of the packages it renders with.
+
+    Hashes the installed files rather than trusting the version number, so an edited
+    template in a development checkout is never served from an older build's cache.
+    """
+    package = Path(yishi.__file__).parent
+    parts: list[str | bytes] = [yishi.__version__]
+    for path in sorted(package.rglob("*")):
+        if path.suffix in PACKAGE_SUFFIXES and path.is_file() and "__pycache__" not in path.parts:
+            parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    for name in RENDERING_PACKAGES:
+        try:
+            parts += [name, metadata.version(name)]
+        except metadata.PackageNotFoundError:
+            parts += [name, "-"]
+    return digest(*parts)
+
+
+def folder_digest(folder: Path) -> str:
+    """Every file under ``folder`` (e.g. a theme's ``custom_dir``), by path and content."""
+    parts: list[str | bytes] = []
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+class PageCache:
+    """A folder of rendered pages, one compressed file per key.
+
+    Safe for several processes at once (the build's workers): an entry is written to a
+    temporary file and renamed into place, so a reader sees a whole page or none.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / (key + SUFFIX)
+
+    def get(self, key: str) -> str | None:
+        """The page stored under ``key``, or None (also for a damaged entry)."""
+        try:
+            return zlib.decompress(self._path(key).read_bytes()).decode("utf-8")
+        except (OSError, zlib.error, UnicodeDecodeError):
+            return None
+
+    def put(self, key: str, html: str) -> None:
+        """Store ``html`` under ``key``; a cache that cannot be written is only slower."""
+        path = self._path(key)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one writer per process
+        data = zlib.compress(html.encode("utf-8"), 1)
+        try:
+            try:
+                tmp.write_bytes(data)
+            except FileNotFoundError:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError:
+            return
+
+    def prune(self, keep: Iterable[str]) -> int:
+        """Remove every entry but ``keep`` (the keys this build used); how many went."""
+        wanted = {key + SUFFIX for key in keep}
+        removed = 0
+        if not self.folder.is_dir():
+            return 0
+        for path in self.folder.glob("*/*"):
+            if path.name not in wanted:
+                try:
+                    path.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+        return removed

@@ -1,0 +1,235 @@
+"""The page cache never changes a byte of the site: after every kind of change a build that
+reads pages from the cache equals a build without it, and it reuses exactly the pages whose
+inputs did not change."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from site_support import copy_demo, site_files
+from yishi.loading import load_repository
+from yishi.site.context import SiteContext, SiteSettings
+from yishi.site.page_cache import PageCache, digest
+from yishi.site.record_pages import issue_inputs, meeting_inputs
+
+ISSUE = "2023-0403-k7qm"  # on the agenda of 2023-0418-sy01; 2023-0405-mq3d is merged into it
+RECORD_PAGES = 31  # 19 issues and 12 meetings
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "秘书", "GIT_AUTHOR_EMAIL": "secretary@example.org",
+           "GIT_COMMITTER_NAME": "秘书", "GIT_COMMITTER_EMAIL": "secretary@example.org",
+           "GIT_COMMITTER_DATE": "2024-03-12T09:30:00+08:00",
+           "GIT_AUTHOR_DATE": "2024-03-12T09:30:00+08:00"}
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def _demo_repo(path: Path, **options: str) -> Path:
+    root = copy_demo(path, **options)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "content")
+    _git(root, "commit", "-q", "-m", "记录")
+    return root
+
+
+def _set_cache(root: Path, enabled: bool) -> None:
+    config = root / "mkdocs.yml"
+    text = re.sub(r"\n      cache: \w+", "", config.read_text(encoding="utf-8"))
+    text = text.replace("  - yishi:\n", f"  - yishi:\n      cache: {str(enabled).lower()}\n", 1)
+    config.write_text(text, encoding="utf-8")
+
+
+def _build(root: Path, site: Path, *, cache: bool = True) -> tuple[dict[str, bytes], str]:
+    """A real ``mkdocs build``; the site's files and MkDocs' log."""
+    _set_cache(root, cache)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"),
+         "-d", str(site)],
+        capture_output=True, text=True, cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    return site_files(site), result.stderr
+
+
+def _reused(log: str) -> tuple[int, int]:
+    found = re.search(r"Page cache: (\d+) of (\d+) record pages", log)
+    assert found, log
+    return int(found[1]), int(found[2])
+
+
+def _same(cached: dict[str, bytes], fresh: dict[str, bytes]) -> None:
+    assert cached.keys() == fresh.keys()
+    assert [path for path in fresh if cached[path] != fresh[path]] == []
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_cached_builds_equal_fresh_builds_through_a_series_of_changes(tmp_path: Path) -> None:
+    root = _demo_repo(tmp_path / "repo")
+    cold, log = _build(root, tmp_path / "cold")
+    assert _reused(log) == (0, RECORD_PAGES)
+    assert "theme included" in log  # the workers render whole pages (two jobs, no other hook)
+    fresh, log = _build(root, tmp_path / "fresh", cache=False)
+    assert "Page cache" not in log
+    _same(cold, fresh)
+    warm, log = _build(root, tmp_path / "warm")
+    assert _reused(log) == (RECORD_PAGES, RECORD_PAGES)
+    _same(warm, fresh)
+
+    # A record changes (and with it its history): its page, the page of the issue merged
+    # into it and the meeting that discussed it are rendered again; nothing else is.
+    _edit(root / "content" / "issues" / f"{ISSUE}.md", "希望集中清理", "希望尽快集中清理")
+    _git(root, "commit", "-q", "-am", "改标题")
+    cached, log = _build(root, tmp_path / "after-edit")
+    assert _reused(log) == (RECORD_PAGES - 3, RECORD_PAGES)
+    _same(cached, _build(root, tmp_path / "after-edit-fresh", cache=False)[0])
+    assert "希望尽快集中清理" in cached["meetings/2023-0418-sy01/index.html"].decode()
+    assert "希望尽快集中清理" in cached["issues/2023-0405-mq3d/index.html"].decode()
+
+    # A setting every page shows (the site's name in the header): nothing is reused.
+    _edit(root / "mkdocs.yml", "site_name: 示范街道居民议事协商", "site_name: 示范街道议事协商")
+    cached, log = _build(root, tmp_path / "after-config")
+    assert _reused(log) == (0, RECORD_PAGES)
+    _same(cached, _build(root, tmp_path / "after-config-fresh", cache=False)[0])
+
+    # The council registry (community names on every record page): nothing is reused.
+    _edit(root / "content" / "council.yml", "name: 示范街道居民议事协商委员会",
+          "name: 示范街道议事协商委员会")
+    cached, log = _build(root, tmp_path / "after-council")
+    assert _reused(log) == (0, RECORD_PAGES)
+    _same(cached, _build(root, tmp_path / "after-council-fresh", cache=False)[0])
+
+
+def test_a_damaged_entry_is_rendered_again_and_old_entries_are_removed(tmp_path: Path) -> None:
+    root = _demo_repo(tmp_path / "repo")
+    _build(root, tmp_path / "first")
+    entries = sorted((root / ".cache" / "yishi").glob("*/*.html.z"))
+    assert len(entries) == RECORD_PAGES
+    entries[0].write_bytes(b"not a page")
+    stale = root / ".cache" / "yishi" / "00" / ("00" * 32 + ".html.z")
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_bytes(b"left by an older build")
+    cached, log = _build(root, tmp_path / "second")
+    assert _reused(log) == (RECORD_PAGES - 1, RECORD_PAGES)
+    assert "(1 old entries removed)" in log
+    assert not stale.exists()
+    _same(cached, _build(root, tmp_path / "fresh", cache=False)[0])
+
+
+def test_in_one_process_the_cache_holds_bodies_and_changes_no_byte(tmp_path: Path) -> None:
+    root = _demo_repo(tmp_path / "repo", jobs="1")
+    _, log = _build(root, tmp_path / "cold")
+    assert _reused(log) == (0, RECORD_PAGES) and "worker processes" not in log
+    warm, log = _build(root, tmp_path / "warm")
+    assert _reused(log) == (RECORD_PAGES, RECORD_PAGES)
+    _same(warm, _build(root, tmp_path / "fresh", cache=False)[0])
+
+
+def test_another_plugins_page_hook_sees_every_generated_page(tmp_path: Path) -> None:
+    """A hook on page content must see each record's body, so the theme is not rendered in
+    the workers then (and the cache, holding bodies, still changes nothing)."""
+    root = _demo_repo(tmp_path / "repo")
+    (root / "hooks.py").write_text(
+        "def on_page_content(html, page, config, files):\n"
+        "    return html.replace('</h1>', '</h1><p class=\"hooked\"></p>', 1)\n",
+        encoding="utf-8",
+    )
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("\nhooks:\n  - hooks.py\n")
+    _, log = _build(root, tmp_path / "cold")
+    assert "Other plugins handle page content" in log and "theme included" not in log
+    warm, log = _build(root, tmp_path / "warm")
+    assert _reused(log) == (RECORD_PAGES, RECORD_PAGES)
+    assert b'<p class="hooked"></p>' in warm[f"issues/{ISSUE}/index.html"]
+    _same(warm, _build(root, tmp_path / "fresh", cache=False)[0])
+
+
+# Unit level: what a record page's key covers.
+
+def _context(root: Path, **changes: object) -> SiteContext:
+    ctx = SiteContext.for_root(load_repository(root))
+    for name, value in changes.items():
+        setattr(ctx, name, value)
+    return ctx
+
+
+def test_an_issue_key_names_what_its_page_shows(tmp_path: Path) -> None:
+    root = copy_demo(tmp_path / "repo")
+    base = _context(root)
+    keys = {rid: issue_inputs(base, base.repo.issues[rid]) for rid in base.repo.issues}
+
+    def key_after(ctx: SiteContext, rid: str = ISSUE) -> str:
+        return issue_inputs(ctx, ctx.repo.issues[rid])
+
+    # Another day: overdue marks and the cite block's access date.
+    tomorrow = _context(root, built_at=base.built_at + timedelta(days=1))
+    assert key_after(tomorrow) != keys[ISSUE]
+    # Other settings (where the form posts, the site's address in citations).
+    other_url = _context(root, settings=SiteSettings(site_url="https://example.org/"))
+    assert key_after(other_url) != keys[ISSUE]
+    # The same inputs give the same key.
+    assert key_after(_context(root, built_at=base.built_at)) == keys[ISSUE]
+
+    # The decision about the issue changes: the issue's key changes, unrelated ones not.
+    _edit(root / "content" / "meetings" / "2023-0418-sy01.md", "abstain: 2, eligible: 19",
+          "abstain: 1, eligible: 18")
+    after = _context(root, built_at=base.built_at)
+    assert key_after(after) != keys[ISSUE]
+    unrelated = [rid for rid in keys if rid != ISSUE and not after.repo.references(rid)
+                 and ISSUE not in (after.repo.issues[rid].record.related or [])
+                 and after.repo.issues[rid].record.merged_into != ISSUE]
+    assert unrelated and all(key_after(after, rid) == keys[rid] for rid in unrelated)
+
+    # The issue merged into ISSUE shows ISSUE's title: its key follows ISSUE's record.
+    _edit(root / "content" / "issues" / f"{ISSUE}.md", "希望集中清理", "希望尽快清理")
+    renamed = _context(root, built_at=base.built_at)
+    assert key_after(renamed, "2023-0405-mq3d") != key_after(after, "2023-0405-mq3d")
+
+
+def test_a_meeting_key_follows_the_issues_on_its_agenda(tmp_path: Path) -> None:
+    root = copy_demo(tmp_path / "repo")
+    before = _context(root)
+    meeting = before.repo.meetings["2023-0418-sy01"]
+    _edit(root / "content" / "issues" / f"{ISSUE}.md", "希望集中清理", "希望尽快清理")
+    after = _context(root, built_at=before.built_at)
+    assert meeting_inputs(after, after.repo.meetings["2023-0418-sy01"]) != meeting_inputs(
+        before, meeting)
+
+
+def test_history_is_part_of_the_key(tmp_path: Path) -> None:
+    root = _demo_repo(tmp_path / "repo")
+    when = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    before = _context(root, built_at=when)
+    key = issue_inputs(before, before.repo.issues[ISSUE])
+    _edit(root / "content" / "issues" / f"{ISSUE}.md", "希望集中清理", "希望尽快清理")
+    _git(root, "commit", "-q", "-am", "改标题")
+    _edit(root / "content" / "issues" / f"{ISSUE}.md", "希望尽快清理", "希望集中清理")
+    _git(root, "commit", "-q", "-am", "改回标题")  # same text, two more commits
+    after = _context(root, built_at=when)
+    assert after.repo.issues[ISSUE].source.text == before.repo.issues[ISSUE].source.text
+    assert issue_inputs(after, after.repo.issues[ISSUE]) != key
+
+
+def test_digest_keeps_parts_apart() -> None:
+    assert digest("ab", "c") != digest("a", "bc")
+    assert digest("a") == digest(b"a")
+
+
+def test_page_cache_round_trip_and_prune(tmp_path: Path) -> None:
+    cache = PageCache(tmp_path / "cache")
+    assert cache.get("ab" * 32) is None
+    cache.put("ab" * 32, "<p>议事</p>")
+    cache.put("cd" * 32, "<p>协商</p>")
+    assert cache.get("ab" * 32) == "<p>议事</p>"
+    assert cache.prune(["ab" * 32]) == 1
+    assert cache.get("cd" * 32) is None and cache.get("ab" * 32) == "<p>议事</p>"
+    assert list((tmp_path / "cache").rglob("*.tmp")) == []
