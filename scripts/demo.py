@@ -47,7 +47,7 @@ def make_records(repo: Path, fresh: bool) -> None:
     repo.mkdir(parents=True)
     shutil.copytree(PROJECT / "content", repo / "content")
     shutil.copy(PROJECT / "mkdocs.yml", repo / "mkdocs.yml")
-    (repo / ".gitignore").write_text(f"/site/\n/{DEMO_CONFIG}\n", encoding="utf-8")
+    (repo / ".gitignore").write_text(f"/site/\n/.cache/\n/{DEMO_CONFIG}\n", encoding="utf-8")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "Demo records")

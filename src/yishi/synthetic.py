@@ -568,7 +568,7 @@ def _commit(root: Path) -> None:
     """Make ``root`` a git repository whose one commit holds the records."""
     env_args = ["-c", "user.name=Yishi synthetic", "-c", "user.email=synthetic@example.invalid",
                 "-c", "commit.gpgsign=false"]
-    (root / ".gitignore").write_text("/site/\n", encoding="utf-8")
+    (root / ".gitignore").write_text("/site/\n/.cache/\n", encoding="utf-8")
     for args in (["init", "-q", "-b", "main"], ["add", "-A"],
                  [*env_args, "commit", "-q", "-m", "Synthetic council"]):
         subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
