@@ -50,9 +50,11 @@ def test_build_bench_measures_yishi_and_the_baseline(tmp_path: Path) -> None:
     # The warm build read all but the changed issue's pages from the cache of the cold one.
     warm_log = (site / "logs" / "yishi-warm.log").read_text(encoding="utf-8")
     reused, total = map(int, re.search(r"Page cache: (\d+) of (\d+)", warm_log).groups())
-    assert total == 22 and 22 - 5 <= reused < 22, warm_log
+    # 20 issues and 2 meetings, and the archive volumes; the changed issue, its volume and
+    # the pages that show its title are rendered again.
+    assert total > 22 and total - 6 <= reused < total, warm_log
     cold_log = (site / "logs" / "yishi.log").read_text(encoding="utf-8")
-    assert "Page cache: 0 of 22" in cold_log
+    assert f"Page cache: 0 of {total} pages" in cold_log
     # Both sites really hold the same 20 issue pages.
     assert len(list((site / "site" / "issues").glob("*/index.html"))) == 20
     assert len(list((site / "baseline" / "site" / "issues").glob("*/index.html"))) == 20

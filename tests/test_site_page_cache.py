@@ -18,7 +18,8 @@ from yishi.site.page_cache import PageCache, digest
 from yishi.site.record_pages import issue_inputs, meeting_inputs
 
 ISSUE = "2023-0403-k7qm"  # on the agenda of 2023-0418-sy01; 2023-0405-mq3d is merged into it
-RECORD_PAGES = 31  # 19 issues and 12 meetings
+#: Pages that name their inputs: 19 issues, 12 meetings and 14 archive volumes.
+CACHED_PAGES = 45
 
 
 def _git(root: Path, *args: str) -> None:
@@ -57,7 +58,7 @@ def _build(root: Path, site: Path, *, cache: bool = True) -> tuple[dict[str, byt
 
 
 def _reused(log: str) -> tuple[int, int]:
-    found = re.search(r"Page cache: (\d+) of (\d+) record pages", log)
+    found = re.search(r"Page cache: (\d+) of (\d+) pages", log)
     assert found, log
     return int(found[1]), int(found[2])
 
@@ -76,21 +77,22 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_cached_builds_equal_fresh_builds_through_a_series_of_changes(tmp_path: Path) -> None:
     root = _demo_repo(tmp_path / "repo")
     cold, log = _build(root, tmp_path / "cold")
-    assert _reused(log) == (0, RECORD_PAGES)
+    assert _reused(log) == (0, CACHED_PAGES)
     assert "theme included" in log  # the workers render whole pages (two jobs, no other hook)
     fresh, log = _build(root, tmp_path / "fresh", cache=False)
     assert "Page cache" not in log
     _same(cold, fresh)
     warm, log = _build(root, tmp_path / "warm")
-    assert _reused(log) == (RECORD_PAGES, RECORD_PAGES)
+    assert _reused(log) == (CACHED_PAGES, CACHED_PAGES)
     _same(warm, fresh)
 
     # A record changes (and with it its history): its page, the page of the issue merged
-    # into it and the meeting that discussed it are rendered again; nothing else is.
+    # into it, the meeting that discussed it, their archive volume (both issues are in
+    # one) and the meetings' volume that lists the agenda are rendered again; nothing else.
     _edit(root / "content" / "issues" / f"{ISSUE}.md", "希望集中清理", "希望尽快集中清理")
     _git(root, "commit", "-q", "-am", "改标题")
     cached, log = _build(root, tmp_path / "after-edit")
-    assert _reused(log) == (RECORD_PAGES - 3, RECORD_PAGES)
+    assert _reused(log) == (CACHED_PAGES - 5, CACHED_PAGES)
     _same(cached, _build(root, tmp_path / "after-edit-fresh", cache=False)[0])
     assert "希望尽快集中清理" in cached["meetings/2023-0418-sy01/index.html"].decode()
     assert "希望尽快集中清理" in cached["issues/2023-0405-mq3d/index.html"].decode()
@@ -98,14 +100,14 @@ def test_cached_builds_equal_fresh_builds_through_a_series_of_changes(tmp_path: 
     # A setting every page shows (the site's name in the header): nothing is reused.
     _edit(root / "mkdocs.yml", "site_name: 示范街道居民议事协商", "site_name: 示范街道议事协商")
     cached, log = _build(root, tmp_path / "after-config")
-    assert _reused(log) == (0, RECORD_PAGES)
+    assert _reused(log) == (0, CACHED_PAGES)
     _same(cached, _build(root, tmp_path / "after-config-fresh", cache=False)[0])
 
     # The council registry (community names on every record page): nothing is reused.
     _edit(root / "content" / "council.yml", "name: 示范街道居民议事协商委员会",
           "name: 示范街道议事协商委员会")
     cached, log = _build(root, tmp_path / "after-council")
-    assert _reused(log) == (0, RECORD_PAGES)
+    assert _reused(log) == (0, CACHED_PAGES)
     _same(cached, _build(root, tmp_path / "after-council-fresh", cache=False)[0])
 
 
@@ -113,13 +115,13 @@ def test_a_damaged_entry_is_rendered_again_and_old_entries_are_removed(tmp_path:
     root = _demo_repo(tmp_path / "repo")
     _build(root, tmp_path / "first")
     entries = sorted((root / ".cache" / "yishi").glob("*/*.html.z"))
-    assert len(entries) == RECORD_PAGES
+    assert len(entries) == CACHED_PAGES
     entries[0].write_bytes(b"not a page")
     stale = root / ".cache" / "yishi" / "00" / ("00" * 32 + ".html.z")
     stale.parent.mkdir(exist_ok=True)
     stale.write_bytes(b"left by an older build")
     cached, log = _build(root, tmp_path / "second")
-    assert _reused(log) == (RECORD_PAGES - 1, RECORD_PAGES)
+    assert _reused(log) == (CACHED_PAGES - 1, CACHED_PAGES)
     assert "(1 old entries removed)" in log
     assert not stale.exists()
     _same(cached, _build(root, tmp_path / "fresh", cache=False)[0])
@@ -128,9 +130,9 @@ def test_a_damaged_entry_is_rendered_again_and_old_entries_are_removed(tmp_path:
 def test_in_one_process_the_cache_holds_bodies_and_changes_no_byte(tmp_path: Path) -> None:
     root = _demo_repo(tmp_path / "repo", jobs="1")
     _, log = _build(root, tmp_path / "cold")
-    assert _reused(log) == (0, RECORD_PAGES) and "worker processes" not in log
+    assert _reused(log) == (0, CACHED_PAGES) and "worker processes" not in log
     warm, log = _build(root, tmp_path / "warm")
-    assert _reused(log) == (RECORD_PAGES, RECORD_PAGES)
+    assert _reused(log) == (CACHED_PAGES, CACHED_PAGES)
     _same(warm, _build(root, tmp_path / "fresh", cache=False)[0])
 
 
@@ -148,7 +150,7 @@ def test_another_plugins_page_hook_sees_every_generated_page(tmp_path: Path) -> 
     _, log = _build(root, tmp_path / "cold")
     assert "Other plugins handle page content" in log and "theme included" not in log
     warm, log = _build(root, tmp_path / "warm")
-    assert _reused(log) == (RECORD_PAGES, RECORD_PAGES)
+    assert _reused(log) == (CACHED_PAGES, CACHED_PAGES)
     assert b'<p class="hooked"></p>' in warm[f"issues/{ISSUE}/index.html"]
     _same(warm, _build(root, tmp_path / "fresh", cache=False)[0])
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from .council import COUNCIL_FILE, Council, load_council
 from .errors import CouncilError
+from .front_matter_cache import FrontMatterCache
 from .ids import id_date
 from .problems import Problem
 from .records import AgendaItem, Issue, Meeting
@@ -181,8 +182,14 @@ def split_source(path: str, text: str) -> SourceFile | Problem:
     return SourceFile(path, text, fm, body, fm_line, body_line)
 
 
-def parse_front_matter(source: SourceFile) -> dict[str, Any] | Problem:
+def parse_front_matter(
+    source: SourceFile, cache: FrontMatterCache | None = None
+) -> dict[str, Any] | Problem:
     """The front matter as data, or a problem naming the YAML error's line."""
+    if cache is not None:
+        cached = cache.get(source.front_matter)
+        if cached is not None:
+            return cached
     try:
         data = yaml.load(source.front_matter, Loader=RecordLoader)
     except yaml.YAMLError as exc:
@@ -196,6 +203,8 @@ def parse_front_matter(source: SourceFile) -> dict[str, Any] | Problem:
         return Problem(source.path, line, "(yaml)", f"invalid YAML: {problem}")
     if not isinstance(data, dict):
         return Problem(source.path, 1, "(file)", "front matter must be a mapping of keys")
+    if cache is not None:
+        cache.put(source.front_matter, data)
     return data
 
 
@@ -239,13 +248,14 @@ def _short(value: Any) -> bool:
 
 
 def load_record(
-    model: type[T], path: str, text: str, council: Council | None
+    model: type[T], path: str, text: str, council: Council | None,
+    cache: FrontMatterCache | None = None,
 ) -> Loaded[T] | list[Problem]:
     """Parse and validate one record file."""
     source = split_source(path, text)
     if isinstance(source, Problem):
         return [source]
-    data = parse_front_matter(source)
+    data = parse_front_matter(source, cache)
     if isinstance(data, Problem):
         return [data]
     try:
@@ -262,28 +272,38 @@ def _read(path: Path, rel: str) -> str | Problem:
         return Problem(rel, 1, "(file)", f"not UTF-8 text (byte {exc.start}); save it as UTF-8")
 
 
-def load_repository(root: Path | str) -> Repository:
-    """Load the council and every record under ``root`` (a repository or site folder)."""
+def load_repository(root: Path | str, front_matter_cache: Path | None = None) -> Repository:
+    """Load the council and every record under ``root`` (a repository or site folder).
+
+    With ``front_matter_cache`` (a file), front matter parsed by an earlier load is read
+    back instead of parsed again (see :mod:`yishi.front_matter_cache`); site builds use it.
+    """
     root = Path(root)
+    cache = FrontMatterCache(front_matter_cache) if front_matter_cache else None
     try:
         council: Council | None = load_council(root)
         repo = Repository(root, council)
     except CouncilError as exc:
         repo = Repository(root, None)
         repo.problems.append(Problem(COUNCIL_FILE.as_posix(), 1, "(council)", str(exc)))
-    repo.issues = _load_folder(repo, ISSUES_DIR, Issue)
-    repo.meetings = _load_folder(repo, MEETINGS_DIR, Meeting)
+    repo.issues = _load_folder(repo, ISSUES_DIR, Issue, cache)
+    repo.meetings = _load_folder(repo, MEETINGS_DIR, Meeting, cache)
+    if cache is not None:
+        cache.save()
     return repo
 
 
-def _load_folder(repo: Repository, folder: Path, model: type[T]) -> dict[str, Loaded[T]]:
+def _load_folder(
+    repo: Repository, folder: Path, model: type[T], cache: FrontMatterCache | None
+) -> dict[str, Loaded[T]]:
     """Load every ``*.md`` record of one folder, adding problems and broken ids to ``repo``."""
     loaded_by_id: dict[str, Loaded[T]] = {}
     first_path: dict[str, str] = {}
     for path in sorted((repo.root / folder).glob("*.md")):
         rel = (folder / path.name).as_posix()
         text = _read(path, rel)
-        loaded = load_record(model, rel, text, repo.council) if isinstance(text, str) else [text]
+        loaded = (load_record(model, rel, text, repo.council, cache) if isinstance(text, str)
+                  else [text])
         if isinstance(loaded, list):
             repo.problems.extend(loaded)
             repo.broken.add(path.stem)

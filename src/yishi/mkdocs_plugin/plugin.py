@@ -74,7 +74,10 @@ class YishiPlugin(BasePlugin[YishiConfig]):
     # Run late so that other plugins' files are in place before records replace theirs.
     @event_priority(-50)
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        repo = load_repository(self.root)
+        cache_dir = self.root / self.config.cache_dir
+        repo = load_repository(
+            self.root, cache_dir / "front-matter.marshal" if self.config.cache else None
+        )
         if repo.council is None:
             raise PluginError("content/council.yml is missing or invalid: run `yishi check`")
         for problem in run_checks(repo):
@@ -120,7 +123,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
             config.nav = nav
         self._close_renderer()
         self.jobs = self.config.jobs or default_jobs()
-        self.cache = PageCache(self.root / self.config.cache_dir) if self.config.cache else None
+        self.cache = PageCache(cache_dir) if self.config.cache else None
         others = other_page_handlers(config, self)
         self.theme_in_workers = self.jobs > 1 and can_fork() and not others
         if others and self.jobs > 1:
@@ -199,7 +202,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         self._close_renderer()
         if self.cache is not None and use.keys:
             removed = self.cache.prune(use.keys)
-            log.info("Page cache: %d of %d record pages unchanged since an earlier build "
+            log.info("Page cache: %d of %d pages unchanged since an earlier build "
                      "(%d old entries removed)", use.hits, len(use.keys), removed)
         for data_file in data_files:
             target = site_dir / data_file.path

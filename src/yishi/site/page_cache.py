@@ -18,8 +18,11 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import yishi
+
+from ..loading import Loaded
 
 #: Packages whose code changes what a page looks like, besides Yishi's own files.
 RENDERING_PACKAGES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions",
@@ -57,6 +60,14 @@ def code_digest() -> str:
         except metadata.PackageNotFoundError:
             parts += [name, "-"]
     return digest(*parts)
+
+
+def source_parts(loaded: Loaded[Any] | None) -> list[str]:
+    """A record as its file gives it, for a digest (the validated record is a function of
+    this text, the council and the code); ``["-"]`` for a record that is not there."""
+    if loaded is None:
+        return ["-"]
+    return [loaded.source.path, loaded.source.front_matter, loaded.source.body]
 
 
 def folder_digest(folder: Path) -> str:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
-from typing import Any
 
 from markupsafe import Markup
 
-from ..loading import Loaded, LoadedIssue, LoadedMeeting
+from ..loading import LoadedIssue, LoadedMeeting
 from .context import SiteContext
 from .markup import render_markdown
 from .model import GeneratedPage
-from .page_cache import digest
+from .page_cache import digest, source_parts
 from .providers import record_sections
 from .render import render
 from .urls import issue_url, meeting_url
@@ -72,31 +71,24 @@ def _history_inputs(ctx: SiteContext, path: str) -> list[str]:
     return parts
 
 
-def _source(loaded: Loaded[Any] | None) -> list[str]:
-    """A record as its file gives it (the validated record is a function of this text)."""
-    if loaded is None:
-        return ["-"]
-    return [loaded.source.path, loaded.source.front_matter, loaded.source.body]
-
-
 def issue_inputs(ctx: SiteContext, loaded: LoadedIssue) -> str:
     """A digest of everything :func:`render_issue` shows: the record, the issues it names,
     the agenda items about it with their meetings, its history, and what all pages share."""
     issue = loaded.record
-    parts = [ctx.shared_inputs, *_source(loaded), *_history_inputs(ctx, loaded.path)]
+    parts = [ctx.shared_inputs, *source_parts(loaded), *_history_inputs(ctx, loaded.path)]
     for rid in (issue.merged_into or "", *issue.related):
-        parts += [rid, *_source(ctx.repo.issues.get(rid))]
+        parts += [rid, *source_parts(ctx.repo.issues.get(rid))]
     for ref in ctx.repo.references(issue.id):
-        parts += [ref.item.model_dump_json(), *_source(ctx.repo.meetings.get(ref.meeting.id))]
+        parts += [ref.item.model_dump_json(), *source_parts(ctx.repo.meetings.get(ref.meeting.id))]
     return digest(*parts)
 
 
 def meeting_inputs(ctx: SiteContext, loaded: LoadedMeeting) -> str:
     """A digest of everything :func:`render_meeting` shows: the record, the issues on its
     agenda, its history, and what all pages share."""
-    parts = [ctx.shared_inputs, *_source(loaded), *_history_inputs(ctx, loaded.path)]
+    parts = [ctx.shared_inputs, *source_parts(loaded), *_history_inputs(ctx, loaded.path)]
     for item in loaded.record.agenda:
-        parts += [item.issue, *_source(ctx.repo.issues.get(item.issue))]
+        parts += [item.issue, *source_parts(ctx.repo.issues.get(item.issue))]
     return digest(*parts)
 
 

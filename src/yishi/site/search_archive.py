@@ -23,6 +23,7 @@ from markupsafe import Markup
 from ..records import Issue, Meeting
 from .context import SiteContext
 from .model import GeneratedPage
+from .page_cache import digest, source_parts
 from .render import render
 
 #: Issues per volume. A hit downloads its volume's fragment (about 2.3 KB compressed for 20
@@ -107,7 +108,21 @@ def archive_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
                         meta=dict(META))
     for volume in all_volumes:
         yield GeneratedPage(volume.src_uri, volume.title, partial(_render_volume, ctx, volume),
-                            meta=dict(META))
+                            meta=dict(META), inputs=partial(volume_inputs, ctx, volume))
+
+
+def volume_inputs(ctx: SiteContext, volume: Volume) -> str:
+    """A digest of everything a volume shows: its place among the volumes, its records
+    (for meetings, with the titles of the issues on their agendas) and what all pages share."""
+    parts = [ctx.shared_inputs, volume.url, volume.title, str(volume.number), str(volume.count)]
+    for record in volume.records:
+        if isinstance(record, Meeting):
+            parts += source_parts(ctx.repo.meetings.get(record.id))
+            for item in record.agenda:
+                parts += [item.issue, *source_parts(ctx.repo.issues.get(item.issue))]
+        else:
+            parts += source_parts(ctx.repo.issues.get(record.id))
+    return digest(*parts)
 
 
 def _render_contents(ctx: SiteContext, all_volumes: list[Volume]) -> str:
