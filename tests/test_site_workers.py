@@ -50,3 +50,29 @@ def test_a_build_with_workers_equals_a_build_without(tmp_path: Path) -> None:
     assert b"<generated>" in serial["data/issues.json"]
     different = [path for path in serial if serial[path] != parallel[path]]
     assert different == []
+
+
+def test_workers_write_the_pages_unless_a_plugin_reads_them_after_the_theme(
+    tmp_path: Path,
+) -> None:
+    root = copy_demo(tmp_path / "repo")
+    log = _build(root, 2, tmp_path / "quiet")
+    # The workers wrote the generated pages: MkDocs had nothing to write and says nothing.
+    assert "theme included" in log and "Page skipped" not in log
+    written = site_files(tmp_path / "quiet")
+    assert b"<h1" in written["issues/2023-0403-k7qm/index.html"]
+
+    # A hook on the finished page must see every page: MkDocs writes them again.
+    (root / "hooks.py").write_text(
+        "def on_post_page(output, page, config):\n"
+        "    return output.replace('</body>', '<!-- seen --></body>', 1)\n",
+        encoding="utf-8",
+    )
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("\nhooks:\n  - hooks.py\n")
+    log = _build(root, 2, tmp_path / "hooked")
+    assert "theme included" in log and "Page skipped" not in log
+    hooked = site_files(tmp_path / "hooked")
+    for path in ("issues/2023-0403-k7qm/index.html", "meetings/2023-0418-sy01/index.html",
+                 "index.html", "archive/index.html"):
+        assert hooked[path] == written[path].replace(b"</body>", b"<!-- seen --></body>", 1)

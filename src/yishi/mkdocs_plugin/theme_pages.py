@@ -26,6 +26,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import write_file
 
 from ..site.page_cache import digest, folder_digest
 
@@ -33,15 +34,18 @@ from ..site.page_cache import digest, folder_digest
 PRERENDERED_TEMPLATE = "yishi-prerendered.html"
 #: Events whose handlers see or change a page's content or template context.
 PAGE_EVENTS = ("page_content", "page_context")
+#: The event whose handlers see the finished page; without any, the workers write it.
+POST_PAGE_EVENT = "post_page"
 #: Settings that say where things are on this machine, not what a page shows.
 LOCAL_SETTINGS = frozenset({"config_file_path", "docs_dir", "site_dir", "dev_addr", "watch",
                             "strict", "remote_branch", "remote_name"})
 
 
-def other_page_handlers(config: MkDocsConfig, ours: object) -> list[str]:
-    """Handlers of other plugins (or hooks) for :data:`PAGE_EVENTS`, by name."""
+def other_page_handlers(config: MkDocsConfig, ours: object,
+                        events: Iterable[str] = PAGE_EVENTS) -> list[str]:
+    """Handlers of other plugins (or hooks) for ``events``, by name."""
     names = []
-    for event in PAGE_EVENTS:
+    for event in events:
         for handler in config.plugins.events.get(event, []):
             owner = getattr(handler, "__self__", None)
             if owner is not ours:
@@ -65,10 +69,24 @@ def _nav_entries(items: Iterable[Any]) -> Iterable[str]:
         yield from _nav_entries(getattr(item, "children", None) or ())
 
 
+def _plugin_settings(plugin: Any) -> Any:
+    """A plugin's options; for a hooks module (``hooks:``), its code, which may change pages."""
+    options = getattr(plugin, "config", None)
+    if isinstance(options, Mapping):
+        return dict(options)
+    source = getattr(plugin, "__file__", None)
+    if source:
+        try:
+            return digest(Path(source).read_bytes())
+        except OSError:
+            pass
+    return type(plugin).__qualname__
+
+
 def theme_inputs(config: MkDocsConfig, nav: Navigation) -> str:
     """A digest of what the theme shows on every page: settings, theme, plugins, nav."""
     settings = {key: config[key] for key in config if key not in LOCAL_SETTINGS}
-    settings["plugins"] = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
+    settings["plugins"] = {name: _plugin_settings(plugin) for name, plugin in config.plugins.items()}
     custom_dir = config.theme.custom_dir
     return digest(
         json.dumps(settings, sort_keys=True, default=_plain, ensure_ascii=False),
@@ -82,8 +100,10 @@ class ThemePages:
     """Renders the theme around generated pages' bodies (a :class:`PageFinisher`)."""
 
     def __init__(self, config: MkDocsConfig, nav: Navigation, files: Files,
-                 env: Environment) -> None:
+                 env: Environment, *, writes: bool = False) -> None:
         self.config, self.nav, self.env = config, nav, env
+        #: Whether the workers write the pages (no other plugin reads them in on_post_page).
+        self.writes = writes
         self.doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
         self.pages: dict[str, Page] = {
             file.src_uri: file.page for file in self.doc_files if file.page is not None
@@ -98,6 +118,14 @@ class ThemePages:
         meta = {k: v for k, v in page.meta.items() if k != "template"}
         return digest(self.shared, uri, page.url, page.title or "", self.templates[uri],
                       json.dumps(meta, sort_keys=True, default=_plain, ensure_ascii=False))
+
+    def write(self, uri: str, page: str) -> bool:
+        # As _build_page writes it; MkDocs then gets an empty page and skips writing it.
+        if not self.writes or not page.strip():
+            return False
+        write_file(page.encode("utf-8", errors="xmlcharrefreplace"),
+                   self.pages[uri].file.abs_dest_path)
+        return True
 
     def __call__(self, uri: str, body: str) -> str:
         # What mkdocs.commands.build._build_page does before it runs plugins and writes.
