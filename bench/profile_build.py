@@ -25,7 +25,11 @@ from .common import RESULTS, prepare_council, table, write_result
 
 
 class _Stopwatch(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    """Records when each MkDocs event is first and last seen, at one priority."""
+    """Records when each MkDocs event is first and last seen, at one priority.
+
+    It hooks no event that sees a page's content, context or finished output: the Yishi
+    plugin would then leave the theme (or the writing) to MkDocs and take another path.
+    """
 
     def __init__(self, marks: dict[str, list[float]], tag: str) -> None:
         self.marks, self.tag = marks, tag
@@ -54,11 +58,6 @@ def _stopwatch(priority: int, marks: dict[str, list[float]], tag: str) -> _Stopw
             return env
 
         @event_priority(priority)
-        def on_post_page(self, output: str, **kw: Any) -> str:
-            self._mark("post_page")
-            return output
-
-        @event_priority(priority)
         def on_post_build(self, **kw: Any) -> None:
             self._mark("post_build")
 
@@ -73,7 +72,7 @@ def phases(marks: dict[str, list[float]], start: float, end: float) -> dict[str,
         "config and file scan": first["files:early"] - start,
         "plugins' on_files (load, check, generate)": last["files:late"] - first["files:early"],
         "markdown and page content": first["env:early"] - last["files:late"],
-        "theme templates and writing pages": last["post_page:late"] - first["env:early"],
+        "theme templates and writing pages": first["post_build:early"] - first["env:early"],
         "plugins' on_post_build (data files, search index)": end - first["post_build:early"],
         "other": 0.0,
     }

@@ -32,6 +32,23 @@ def copy_demo(dst: Path, *, per_page: int | None = None, **options: str) -> Path
     return dst
 
 
+def git(root: Path, *args: str) -> None:
+    """Run git in ``root`` as the council's secretary, at a fixed time (reproducible ids)."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "秘书", "GIT_AUTHOR_EMAIL": "secretary@example.org",
+           "GIT_COMMITTER_NAME": "秘书", "GIT_COMMITTER_EMAIL": "secretary@example.org",
+           "GIT_COMMITTER_DATE": "2024-03-12T09:30:00+08:00",
+           "GIT_AUTHOR_DATE": "2024-03-12T09:30:00+08:00"}
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def add_hook(root: Path, source: str) -> None:
+    """Give the site of ``root`` an MkDocs hooks module (another plugin, as far as Yishi
+    can tell) with ``source`` as its code."""
+    (root / "hooks.py").write_text(source, encoding="utf-8")
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("\nhooks:\n  - hooks.py\n")
+
+
 def build(root: Path, *, strict: bool = True, site_dir: Path | None = None) -> Path:
     """Run a real ``mkdocs build`` of ``root``; fail the test with MkDocs' output if it fails."""
     site = site_dir or root / "site"

@@ -9,15 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from site_support import copy_demo, site_files
-
-
-def _git(root: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "秘书", "GIT_AUTHOR_EMAIL": "secretary@example.org",
-           "GIT_COMMITTER_NAME": "秘书", "GIT_COMMITTER_EMAIL": "secretary@example.org",
-           "GIT_COMMITTER_DATE": "2024-03-12T09:30:00+08:00",
-           "GIT_AUTHOR_DATE": "2024-03-12T09:30:00+08:00"}
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+from site_support import add_hook, copy_demo, git, site_files
 
 
 def _build(root: Path, jobs: int, site: Path) -> str:
@@ -35,9 +27,9 @@ def _build(root: Path, jobs: int, site: Path) -> str:
 
 def test_a_build_with_workers_equals_a_build_without(tmp_path: Path) -> None:
     root = copy_demo(tmp_path / "repo")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "content")
-    _git(root, "commit", "-q", "-m", "记录")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "content")
+    git(root, "commit", "-q", "-m", "记录")
     serial_log = _build(root, 1, tmp_path / "serial")
     parallel_log = _build(root, 2, tmp_path / "parallel")
     assert "worker processes" not in serial_log
@@ -63,13 +55,10 @@ def test_workers_write_the_pages_unless_a_plugin_reads_them_after_the_theme(
     assert b"<h1" in written["issues/2023-0403-k7qm/index.html"]
 
     # A hook on the finished page must see every page: MkDocs writes them again.
-    (root / "hooks.py").write_text(
+    add_hook(root, (
         "def on_post_page(output, page, config):\n"
-        "    return output.replace('</body>', '<!-- seen --></body>', 1)\n",
-        encoding="utf-8",
-    )
-    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
-        config.write("\nhooks:\n  - hooks.py\n")
+        "    return output.replace('</body>', '<!-- seen --></body>', 1)\n"
+    ))
     log = _build(root, 2, tmp_path / "hooked")
     assert "theme included" in log and "Page skipped" not in log
     hooked = site_files(tmp_path / "hooked")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -47,6 +48,14 @@ def git_head(root: Path) -> str | None:
     return out.stdout.strip() or None
 
 
+def build_time(tz: timezone) -> datetime:
+    """Now, unless ``SOURCE_DATE_EPOCH`` names the build's time (seconds since 1970)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz)
+    return datetime.now(tz)
+
+
 @dataclass
 class SiteContext:
     """The input of every provider; built once per site build."""
@@ -78,11 +87,11 @@ class SiteContext:
     @cached_property
     def shared_inputs(self) -> str:
         """A digest of what every page shows besides its own records: the rendering code,
-        the council, the settings and the build's date (overdue marks, the cite block's
-        access date). Part of every cached page's key (see :mod:`.page_cache`)."""
+        the council and the settings. Part of every cached page's key (see
+        :mod:`.page_cache`); the build's date is not (pages that show it say so)."""
         council = self.repo.council.model_dump_json() if self.repo.council else ""
-        return digest(code_digest(), council, repr(self.settings), self.today.isoformat(),
-                      str(self.tz), repr(self.history.available))
+        return digest(code_digest(), council, repr(self.settings), str(self.tz),
+                      repr(self.history.available))
 
     def warm(self) -> None:
         """Compute every per-build fact now (before worker processes copy the context)."""
@@ -99,6 +108,7 @@ class SiteContext:
 
     @classmethod
     def for_root(cls, repo: Repository, settings: SiteSettings | None = None) -> SiteContext:
-        """A context for a build of ``repo`` now, at the repository's current commit."""
+        """A context for a build of ``repo`` now (or at ``SOURCE_DATE_EPOCH``, the
+        reproducible-builds convention MkDocs follows too), at the repository's commit."""
         tz = council_timezone(repo.council)
-        return cls(repo, settings or SiteSettings(), datetime.now(tz), git_head(repo.root))
+        return cls(repo, settings or SiteSettings(), build_time(tz), git_head(repo.root))

@@ -38,6 +38,9 @@ class GeneratedPage:
     #: earlier build. A function, so that only the process that renders computes it.
     #: A page that leaves out an input would be served stale: name them all, or none.
     inputs: Callable[[], str] | None = None
+    #: Applied to the finished page, rendered or cached, in every build: puts in what
+    #: changes daily (the cite block's access date), so ``inputs`` need not name the date.
+    daily: Callable[[str], str] | None = None
 
     def render(self) -> str:
         """The page body as HTML."""

@@ -62,7 +62,16 @@ def file_providers() -> list[FileProvider]:
 
 
 def record_sections() -> list[RecordSection]:
-    """Every section appended to record pages, in order."""
+    """Every section appended to record pages, in order, before the daily ones."""
     from . import opendata_pages
 
-    return [opendata_pages.history_section, opendata_pages.cite_section]
+    return [opendata_pages.history_section]
+
+
+def daily_record_sections() -> list[RecordSection]:
+    """Sections appended last to record pages and rendered anew by every build, since they
+    show the build's date (the cite block's access date): a page read from the page cache
+    gets them fresh, so its cache key need not change every day."""
+    from . import opendata_pages
+
+    return [opendata_pages.cite_section]

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 
 from markupsafe import Markup
 
 from ..loading import LoadedIssue, LoadedMeeting
+from ..records import Action
 from .context import SiteContext
 from .markup import render_markdown
 from .model import GeneratedPage
 from .page_cache import digest, source_parts
-from .providers import record_sections
+from .providers import daily_record_sections, record_sections
 from .render import render
 from .urls import issue_url, meeting_url
 
 RECORD_META = {"hide": ["navigation", "toc"]}
 
 
+#: Where a record page's daily sections go; replaced in every build (see :func:`daily`).
+DAILY_MARKER = "<!-- yishi:daily-sections -->"
+
+
 def _extras(ctx: SiteContext, kind: str, record_id: str) -> Markup:
-    """HTML other areas add to a record page (e.g. the cite block), already escaped."""
-    return Markup("").join(Markup(section(ctx, kind, record_id)) for section in record_sections())
+    """HTML other areas add to a record page (e.g. the history), already escaped, and the
+    place of the daily sections."""
+    sections = [Markup(section(ctx, kind, record_id)) for section in record_sections()]
+    return Markup("").join([*sections, Markup(DAILY_MARKER)])
+
+
+def daily(ctx: SiteContext, kind: str, record_id: str, html: str) -> str:
+    """``html`` (a record page, rendered now or cached) with this build's daily sections."""
+    sections = "".join(section(ctx, kind, record_id) for section in daily_record_sections())
+    return html.replace(DAILY_MARKER, sections, 1)
 
 
 def render_issue(ctx: SiteContext, loaded: LoadedIssue) -> str:
@@ -66,9 +79,14 @@ def _history_inputs(ctx: SiteContext, path: str) -> list[str]:
     parts = [repr(history.complete)]
     for c in history.commits:
         parts += [c.hash, c.short, c.date.isoformat(), c.subject]
-    if not history.commits:
-        parts.append(ctx.commit or "")  # the cite block names the build's commit instead
     return parts
+
+
+def _overdue(ctx: SiteContext, actions: Iterable[Action]) -> str:
+    """Which of the actions a page shows are overdue on the build's date (the page marks
+    them): the only way the date reaches a cached page."""
+    return "".join("1" if action.due < ctx.today else "0"
+                   for action in actions if action.due and not action.done)
 
 
 def issue_inputs(ctx: SiteContext, loaded: LoadedIssue) -> str:
@@ -78,8 +96,11 @@ def issue_inputs(ctx: SiteContext, loaded: LoadedIssue) -> str:
     parts = [ctx.shared_inputs, *source_parts(loaded), *_history_inputs(ctx, loaded.path)]
     for rid in (issue.merged_into or "", *issue.related):
         parts += [rid, *source_parts(ctx.repo.issues.get(rid))]
-    for ref in ctx.repo.references(issue.id):
+    references = ctx.repo.references(issue.id)
+    for ref in references:
         parts += [ref.item.model_dump_json(), *source_parts(ctx.repo.meetings.get(ref.meeting.id))]
+    parts.append(_overdue(ctx, [*issue.actions,
+                                *(action for ref in references for action in ref.item.actions)]))
     return digest(*parts)
 
 
@@ -89,6 +110,8 @@ def meeting_inputs(ctx: SiteContext, loaded: LoadedMeeting) -> str:
     parts = [ctx.shared_inputs, *source_parts(loaded), *_history_inputs(ctx, loaded.path)]
     for item in loaded.record.agenda:
         parts += [item.issue, *source_parts(ctx.repo.issues.get(item.issue))]
+    parts.append(_overdue(ctx, (action for item in loaded.record.agenda
+                                for action in item.actions)))
     return digest(*parts)
 
 
@@ -99,6 +122,7 @@ def issue_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
             f"issues/{issue_id}.md", loaded.record.title,
             partial(render_issue, ctx, loaded), meta=dict(RECORD_META),
             inputs=partial(issue_inputs, ctx, loaded),
+            daily=partial(daily, ctx, "issue", issue_id),
         )
 
 
@@ -109,4 +133,5 @@ def meeting_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
             f"meetings/{meeting_id}.md", loaded.record.title,
             partial(render_meeting, ctx, loaded), meta=dict(RECORD_META),
             inputs=partial(meeting_inputs, ctx, loaded),
+            daily=partial(daily, ctx, "meeting", meeting_id),
         )

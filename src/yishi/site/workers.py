@@ -65,13 +65,13 @@ def render_page(pages: Mapping[str, GeneratedPage], uri: str, finish: PageFinish
         key = digest(page.inputs(), finish.inputs(uri) if finish is not None else "body")
         html = cache.get(key)
         if html is not None:
-            return Rendered(html, key, True)
+            return Rendered(page.daily(html) if page.daily else html, key, True)
     html = page.render()
     if finish is not None:
         html = finish(uri, html)
     if key is not None and cache is not None:
         cache.put(key, html)
-    return Rendered(html, key, False)
+    return Rendered(page.daily(html) if page.daily else html, key, False)
 
 
 @dataclass
