@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -69,11 +71,20 @@ def _nav_entries(items: Iterable[Any]) -> Iterable[str]:
         yield from _nav_entries(getattr(item, "children", None) or ())
 
 
+@cache
+def _distribution_versions() -> dict[str, list[str]]:
+    """Top-level package → the versions of the installed distributions that provide it."""
+    return {package: sorted(f"{name}=={metadata.version(name)}" for name in names)
+            for package, names in metadata.packages_distributions().items()}
+
+
 def _plugin_settings(plugin: Any) -> Any:
-    """A plugin's options; for a hooks module (``hooks:``), its code, which may change pages."""
+    """A plugin's options and the version of the package it comes from (a new version may
+    render differently); for a hooks module (``hooks:``), its code."""
     options = getattr(plugin, "config", None)
     if isinstance(options, Mapping):
-        return dict(options)
+        package = type(plugin).__module__.split(".", 1)[0]
+        return {"options": dict(options), "code": _distribution_versions().get(package, [])}
     source = getattr(plugin, "__file__", None)
     if source:
         try:
