@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,8 @@ from typing import Any
 import yaml
 
 import yishi
+
+from .atomic_files import replace_file
 
 
 @cache
@@ -83,9 +84,6 @@ class FrontMatterCache:
         if not self._parsed and self._new.keys() == self._old.keys():
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(self._new))
-            os.replace(tmp, self.path)
+            replace_file(self.path, marshal.dumps(self._new))
         except OSError:
             return

@@ -1,8 +1,8 @@
 """Rendered pages kept between builds, found again by a digest of everything they show.
 
 A merge changes a handful of records; a council's site holds thousands. A page whose
-inputs are unchanged (its record, the agenda items about it, its git history, the build's
-date, the site's settings, the code and templates that render it) is read back instead of
+inputs are unchanged (its record, the agenda items about it, its git history, which of its
+actions are overdue, the site's settings, the code and templates that render it) is read back instead of
 rendered. The key names the inputs, never a file's time, so a fresh clone with the folder
 restored (``actions/cache`` on CI) hits as well as a developer's working tree. A miss costs
 one render, as without a cache; entries this build did not use are removed at its end, so
@@ -12,7 +12,6 @@ the folder holds one site's pages at most.
 from __future__ import annotations
 
 import hashlib
-import os
 import zlib
 from collections.abc import Iterable
 from functools import cache
@@ -22,6 +21,7 @@ from typing import Any
 
 import yishi
 
+from ..atomic_files import replace_file
 from ..loading import Loaded
 
 #: Packages whose code changes what a page looks like, besides Yishi's own files.
@@ -83,8 +83,8 @@ def folder_digest(folder: Path) -> str:
 class PageCache:
     """A folder of rendered pages, one compressed file per key.
 
-    Safe for several processes at once (the build's workers): an entry is written to a
-    temporary file and renamed into place, so a reader sees a whole page or none.
+    Safe for several processes at once (the build's workers): an entry is written with
+    :func:`replace_file`, so a reader sees a whole page or none.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -102,16 +102,8 @@ class PageCache:
 
     def put(self, key: str, html: str) -> None:
         """Store ``html`` under ``key``; a cache that cannot be written is only slower."""
-        path = self._path(key)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one writer per process
-        data = zlib.compress(html.encode("utf-8"), 1)
         try:
-            try:
-                tmp.write_bytes(data)
-            except FileNotFoundError:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp.write_bytes(data)
-            os.replace(tmp, path)
+            replace_file(self._path(key), zlib.compress(html.encode("utf-8"), 1))
         except OSError:
             return
 

@@ -74,7 +74,7 @@ def render_meeting(ctx: SiteContext, loaded: LoadedMeeting) -> str:
 
 
 def _history_inputs(ctx: SiteContext, path: str) -> list[str]:
-    """What the history and cite blocks show of a record's commits."""
+    """What the history block shows of a record's commits."""
     history = ctx.history.of(path)
     parts = [repr(history.complete)]
     for c in history.commits:
@@ -97,8 +97,8 @@ def issue_inputs(ctx: SiteContext, loaded: LoadedIssue) -> str:
     for rid in (issue.merged_into or "", *issue.related):
         parts += [rid, *source_parts(ctx.repo.issues.get(rid))]
     references = ctx.repo.references(issue.id)
-    for ref in references:
-        parts += [ref.item.model_dump_json(), *source_parts(ctx.repo.meetings.get(ref.meeting.id))]
+    for ref in references:  # the agenda item is part of its meeting's text
+        parts += source_parts(ctx.repo.meetings.get(ref.meeting.id))
     parts.append(_overdue(ctx, [*issue.actions,
                                 *(action for ref in references for action in ref.item.actions)]))
     return digest(*parts)

@@ -60,18 +60,19 @@ def render_page(pages: Mapping[str, GeneratedPage], uri: str, finish: PageFinish
                 cache: PageCache | None) -> Rendered:
     """Page ``uri`` finished, from the cache when its inputs are those of an earlier build."""
     page = pages[uri]
-    key = None
+    key = cached = None
     if cache is not None and page.inputs is not None:
         key = digest(page.inputs(), finish.inputs(uri) if finish is not None else "body")
-        html = cache.get(key)
-        if html is not None:
-            return Rendered(page.daily(html) if page.daily else html, key, True)
-    html = page.render()
-    if finish is not None:
-        html = finish(uri, html)
-    if key is not None and cache is not None:
-        cache.put(key, html)
-    return Rendered(page.daily(html) if page.daily else html, key, False)
+        cached = cache.get(key)
+    if cached is None:
+        html = page.render()
+        if finish is not None:
+            html = finish(uri, html)
+        if key is not None and cache is not None:
+            cache.put(key, html)
+    else:
+        html = cached
+    return Rendered(page.daily(html) if page.daily else html, key, cached is not None)
 
 
 @dataclass
