@@ -6,15 +6,47 @@ by their Chinese names on the site; every record's references are checked agains
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import CouncilError
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+
+#: A UTC offset as councils write it: ``+08:00`` (hours up to 14, as ISO 8601 allows).
+_OFFSET = re.compile(r"([+-])(0\d|1[0-4]):([0-5]\d)")
+
+
+def parse_timezone(text: str) -> dt.tzinfo:
+    """A UTC offset (``+08:00``) or an IANA zone name (``Asia/Shanghai``) as a tzinfo."""
+    if match := _OFFSET.fullmatch(text):
+        sign = -1 if match[1] == "-" else 1
+        return dt.timezone(sign * dt.timedelta(hours=int(match[2]), minutes=int(match[3])))
+    # Only names with a region ("Asia/Shanghai") or "UTC": zoneinfo also knows legacy
+    # names such as "PRC", and "Etc/GMT-8", whose sign is the reverse of what a council means.
+    if ("/" in text and not text.startswith("Etc/")) or text == "UTC":
+        try:
+            return ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    raise ValueError(
+        f"时区 {text!r} 无法识别：请写 UTC 偏移如 \"+08:00\"，或 IANA 时区名如 \"Asia/Shanghai\""
+        f" (unknown time zone {text!r}; write an offset like \"+08:00\" or a zone like"
+        f" \"Asia/Shanghai\")"
+    )
 
 
 class _Strict(BaseModel):
@@ -76,7 +108,11 @@ class Council(_Strict):
         "Set it once, before publishing, and never change it: ids then survive a move of the "
         "site. Empty: the site URL's host names them.",
     )
-    timezone: str = "+08:00"
+    timezone: str = Field(
+        default="+08:00",
+        description="The council's time zone: a UTC offset (+08:00) or an IANA name "
+        "(Asia/Shanghai). Dates in records, ids and 'today' are in this zone.",
+    )
     levels: list[Named]
     communities: list[Community]
     parties: list[Named]
@@ -85,6 +121,12 @@ class Council(_Strict):
     encouraged: list[ListItem] = Field(default_factory=list)
     negative: list[ListItem] = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=Metrics)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        parse_timezone(value)
+        return value
 
     @model_validator(mode="after")
     def _unique_slugs(self) -> Council:
@@ -100,6 +142,15 @@ class Council(_Strict):
         if self.level not in {lv.slug for lv in self.levels}:
             raise ValueError(f"level: {self.level!r} is not one of the council's levels")
         return self
+
+    @cached_property
+    def tz(self) -> dt.tzinfo:
+        """The council's time zone: every date a page, an export or an id shows is in it."""
+        return parse_timezone(self.timezone)
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """The date in the council's time zone now (or at the aware datetime ``now``)."""
+        return (now or dt.datetime.now(dt.UTC)).astimezone(self.tz).date()
 
     @cached_property
     def community_names(self) -> dict[str, str]:
@@ -150,7 +201,8 @@ def load_council(root: Path) -> Council:
         return Council.model_validate(data)
     except ValidationError as exc:
         details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
+            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors()
         )
         raise CouncilError(f"{COUNCIL_FILE}: {details}") from exc

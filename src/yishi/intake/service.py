@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -55,13 +55,6 @@ class ServiceSettings:
     site_url: str | None = None
 
 
-def council_timezone(council: Council) -> timezone:
-    """The council's UTC offset (``+08:00``) as a timezone: ids carry the local date."""
-    sign = -1 if council.timezone.startswith("-") else 1
-    hours, _, minutes = council.timezone.lstrip("+-").partition(":")
-    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))
-
-
 def public_url(settings: ServiceSettings, entry: Entry) -> str | None:
     """The issue's page on the site, once it is published and the site is known."""
     if entry.status is not QueueStatus.PUBLISHED or not settings.site_url:
@@ -82,11 +75,11 @@ def create_app(
     tokens = FormTokens(store.setting("form-token-secret"), clock,
                         TokenPolicy(min_fill_seconds=settings.min_fill_seconds))
     salt = store.setting("client-salt")
-    tz = council_timezone(council)
     writer = GroupCommitter(store)
 
     def today() -> date:
-        return clock().astimezone(tz).date()
+        # Ids carry the date in the council's time zone.
+        return council.today(clock())
 
     async def token(request: Request) -> Response:
         return JSONResponse({"token": tokens.issue()}, headers={"Cache-Control": "no-store"})

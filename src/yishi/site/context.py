@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
 
@@ -28,14 +28,6 @@ class SiteSettings:
     search: str = "pagefind"
 
 
-def council_timezone(council: Council | None) -> timezone:
-    """The council's UTC offset (``+08:00``) as a timezone."""
-    offset = council.timezone if council else "+08:00"
-    sign = -1 if offset.startswith("-") else 1
-    hours, minutes = offset.lstrip("+-").split(":")
-    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
-
-
 def git_head(root: Path) -> str | None:
     """The commit the records were read at, or None outside a git work tree."""
     try:
@@ -48,7 +40,7 @@ def git_head(root: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def build_time(tz: timezone) -> datetime:
+def build_time(tz: tzinfo) -> datetime:
     """Now, unless ``SOURCE_DATE_EPOCH`` names the build's time (seconds since 1970)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -100,15 +92,16 @@ class SiteContext:
     @property
     def today(self) -> date:
         """The build's date in the council's time zone (for overdue actions, upcoming meetings)."""
-        return self.built_at.astimezone(self.tz).date()
+        return self.council.today(self.built_at)
 
     @property
-    def tz(self) -> timezone:
-        return council_timezone(self.repo.council)
+    def tz(self) -> tzinfo:
+        """The council's time zone (:attr:`yishi.council.Council.tz`)."""
+        return self.council.tz
 
     @classmethod
     def for_root(cls, repo: Repository, settings: SiteSettings | None = None) -> SiteContext:
         """A context for a build of ``repo`` now (or at ``SOURCE_DATE_EPOCH``, the
         reproducible-builds convention MkDocs follows too), at the repository's commit."""
-        tz = council_timezone(repo.council)
-        return cls(repo, settings or SiteSettings(), build_time(tz), git_head(repo.root))
+        return cls(repo, settings or SiteSettings(), build_time(repo.require_council().tz),
+                   git_head(repo.root))
