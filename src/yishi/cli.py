@@ -37,7 +37,8 @@ def check(root: Path) -> None:
         for problem in problems:
             click.echo(str(problem))
         files = len({p.path for p in problems})
-        click.echo(f"{len(problems)} problem(s) in {files} file(s).", err=True)
+        click.echo(f"{files} 个文件共 {len(problems)} 个问题 "
+                   f"({len(problems)} problem(s) in {files} file(s)).", err=True)
         sys.exit(1)
     counts = Counter(loaded.record.status for loaded in repo.issues.values())
     by_status = ", ".join(

@@ -21,8 +21,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .errors import CouncilError
+from .schema_messages import explain, keys_at
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -42,10 +44,10 @@ def parse_timezone(text: str) -> dt.tzinfo:
             return ZoneInfo(text)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    raise ValueError(
-        f"时区 {text!r} 无法识别：请写 UTC 偏移如 \"+08:00\"，或 IANA 时区名如 \"Asia/Shanghai\""
-        f" (unknown time zone {text!r}; write an offset like \"+08:00\" or a zone like"
-        f" \"Asia/Shanghai\")"
+    raise PydanticCustomError(
+        "timezone",
+        'unknown time zone {value}; write an offset like "+08:00" or a zone like "Asia/Shanghai"',
+        {"value": repr(text)},
     )
 
 
@@ -134,13 +136,17 @@ class Council(_Strict):
             slugs = [entry.slug for entry in getattr(self, field)]
             dupes = sorted({s for s in slugs if slugs.count(s) > 1})
             if dupes:
-                raise ValueError(f"{field}: duplicate slug(s) {', '.join(dupes)}")
+                raise PydanticCustomError("duplicate_slug", "duplicate slug(s) {slugs}",
+                                          {"field": field, "slugs": ", ".join(dupes)})
         for field in ("encouraged", "negative"):
             numbers = [item.number for item in getattr(self, field)]
             if len(numbers) != len(set(numbers)):
-                raise ValueError(f"{field}: item numbers must be unique")
-        if self.level not in {lv.slug for lv in self.levels}:
-            raise ValueError(f"level: {self.level!r} is not one of the council's levels")
+                raise PydanticCustomError("duplicate_number", "item numbers must be unique",
+                                          {"field": field})
+        if self.level not in (levels := [lv.slug for lv in self.levels]):
+            raise PydanticCustomError(
+                "unknown_council_level", "{value} is not one of the council's levels",
+                {"field": "level", "value": repr(self.level), "choices": ", ".join(levels)})
         return self
 
     @cached_property
@@ -187,6 +193,12 @@ class Council(_Strict):
 COUNCIL_FILE = Path("content") / "council.yml"
 
 
+def _loc(err: ErrorDetails) -> tuple[str | int, ...]:
+    """Where an error is: a model-level error names its field in its context."""
+    field = (err.get("ctx") or {}).get("field")
+    return (*err["loc"], field) if isinstance(field, str) else tuple(err["loc"])
+
+
 def load_council(root: Path) -> Council:
     """Read and validate ``content/council.yml`` under ``root``."""
     path = root / COUNCIL_FILE
@@ -201,8 +213,8 @@ def load_council(root: Path) -> Council:
         return Council.model_validate(data)
     except ValidationError as exc:
         details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: "
-            f"{err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors()
+            f"{'.'.join(str(p) for p in _loc(err)) or '(file)'}: "
+            f"{explain(err, keys_at(Council, _loc(err)[:-1]))}"
+            for err in exc.errors(include_url=False)
         )
         raise CouncilError(f"{COUNCIL_FILE}: {details}") from exc
