@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..cli_options import root_option
 from ..council import load_council
 from ..errors import YishiError
 from ..forges.base import Forge
@@ -32,23 +33,20 @@ def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return apply
 
 
-REPO = click.option(
-    "--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="The git repository of records (content/council.yml is read here).")
+ROOT = root_option("The git repository of records (content/council.yml is read here).")
 DB = click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
     show_default=True, help="The intake store (SQLite); it holds private data: keep it out of git.")
 MAIN_BRANCH = click.option(
     "--main-branch", default=None, help="Branch proposals merge into [default: the repo's HEAD].")
+#: The worker's options: where proposals go.
 FORGE_OPTIONS = _options(
-    REPO, DB, MAIN_BRANCH,
+    ROOT, DB, MAIN_BRANCH,
     click.option("--forge", type=click.Choice(["local", "github"]), default="local",
                  show_default=True, help="Where proposals go."),
     click.option("--github-repo", metavar="OWNER/NAME", help="GitHub repository (forge github)."),
     click.option("--github-api-url", default="https://api.github.com", show_default=True,
                  help="GitHub API base URL (GitHub Enterprise or a local stand-in)."),
-    click.option("--min-fill-seconds", type=float, default=3.0, show_default=True,
-                 help="Refuse forms submitted sooner than this after their token was issued."),
 )
 
 
@@ -63,11 +61,19 @@ def _store(db: Path) -> Store:
         raise click.ClickException(str(exc)) from exc
 
 
-def _forge(forge: str, repo: Path, db: Path, main_branch: str | None, github_repo: str | None,
+def _existing_store(db: Path) -> Store:
+    """The store at ``db``, for commands that read it: they never create one."""
+    if not db.is_file():
+        raise click.ClickException(
+            f"没有找到提案队列数据库 {str(db)!r}，请用 --db 指定 (no intake store at {str(db)!r})")
+    return _store(db)
+
+
+def _forge(forge: str, root: Path, db: Path, main_branch: str | None, github_repo: str | None,
            github_api_url: str, per_minute: int = 80, per_hour: int = 500) -> Forge:
     try:
         if forge == "local":
-            return LocalForge(repo, main_branch)
+            return LocalForge(root, main_branch)
         if not github_repo:
             raise click.UsageError("--forge github needs --github-repo OWNER/NAME")
         # Imported here so the local forge works without PyGithub's import cost.
@@ -84,9 +90,9 @@ def _forge(forge: str, repo: Path, db: Path, main_branch: str | None, github_rep
         raise click.ClickException(str(exc)) from exc
 
 
-def _council(repo: Path) -> Any:
+def _council(root: Path) -> Any:
     try:
-        return load_council(repo)
+        return load_council(root)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -97,7 +103,10 @@ def intake() -> None:
 
 
 @intake.command()
-@FORGE_OPTIONS
+@ROOT
+@DB
+@click.option("--min-fill-seconds", type=float, default=3.0, show_default=True,
+              help="Refuse forms submitted sooner than this after their token was issued.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8321, show_default=True)
 @click.option("--allow-origin", default="*", show_default=True,
@@ -105,8 +114,7 @@ def intake() -> None:
 @click.option("--rate-limit", default="5/600", show_default=True, metavar="COUNT/SECONDS",
               help="Submissions allowed per client in the window.")
 @click.option("--site-url", default=None, help="Public site URL, for links to published issues.")
-def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
-          github_api_url: str, min_fill_seconds: float, host: str, port: int,
+def serve(root: Path, db: Path, min_fill_seconds: float, host: str, port: int,
           allow_origin: str, rate_limit: str, site_url: str | None) -> None:
     """Run the HTTP service residents' forms post to (the worker runs separately)."""
     import uvicorn
@@ -119,7 +127,7 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
         raise click.BadParameter(str(exc), param_hint="--rate-limit") from exc
     settings = ServiceSettings(min_fill_seconds=min_fill_seconds, rate_limit=limit,
                                allow_origin=allow_origin, site_url=site_url)
-    app = create_app(_store(db), _council(repo), settings=settings)
+    app = create_app(_store(db), _council(root), settings=settings)
     _setup_logging()
     # uvicorn's access log prints client addresses; the app logs requests without them.
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
@@ -138,8 +146,8 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
                    "crash, another worker resumes it once the lease runs out).")
 @click.option("--nice", type=click.IntRange(0, 19), default=10, show_default=True,
               help="How much lower the worker's CPU priority is than the service's (POSIX).")
-def work(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
-         github_api_url: str, min_fill_seconds: float, once: bool, github_per_minute: int,
+def work(root: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
+         github_api_url: str, once: bool, github_per_minute: int,
          github_per_hour: int, poll: float, lease: float, nice: int) -> None:
     """Turn queued submissions into proposals, and follow them until merged or declined."""
     from .service import system_clock
@@ -150,9 +158,9 @@ def work(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo:
         # says queued). When both share a machine, a burst is answered first and drained
         # after: the worker and the git commands it runs yield the CPU to the service.
         os.nice(nice)
-    forge_ = _forge(forge, repo, db, main_branch, github_repo, github_api_url,
+    forge_ = _forge(forge, root, db, main_branch, github_repo, github_api_url,
                     github_per_minute, github_per_hour)
-    worker = Worker(_store(db), forge_, _council(repo), system_clock, lease=lease)
+    worker = Worker(_store(db), forge_, _council(root), system_clock, lease=lease)
     try:
         code = worker.run(once=once, poll=poll)
     except KeyboardInterrupt:
@@ -170,7 +178,7 @@ def _when(timestamp: float) -> str:
 @DB
 def status(db: Path) -> None:
     """Counts by status, then every queued, retrying and failed item with its last error."""
-    store = _store(db)
+    store = _existing_store(db)
     counts = store.counts()
     click.echo(", ".join(f"{s.value} {n}" for s, n in counts.items()))
     for entry in store.entries(*PENDING):
@@ -188,7 +196,7 @@ def purge(db: Path, days: float) -> None:
     from .service import system_clock
 
     cutoff = system_clock().timestamp() - days * 86400
-    removed = _store(db).purge(cutoff)
+    removed = _existing_store(db).purge(cutoff)
     click.echo(f"Purged private data of {removed} submission(s) older than {days:g} day(s).")
 
 
@@ -197,35 +205,35 @@ def review() -> None:
     """Moderate proposals of the local forge (branches proposal/<id>)."""
 
 
-def _local(repo: Path, main_branch: str | None) -> LocalForge:
+def _local(root: Path, main_branch: str | None) -> LocalForge:
     try:
-        return LocalForge(repo, main_branch)
+        return LocalForge(root, main_branch)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
 @review.command("list")
-@REPO
+@ROOT
 @MAIN_BRANCH
-def list_(repo: Path, main_branch: str | None) -> None:
+def list_(root: Path, main_branch: str | None) -> None:
     """Open proposals: id and commit subject."""
-    proposals = _local(repo, main_branch).open_proposals()
+    proposals = _local(root, main_branch).open_proposals()
     for proposal in proposals:
         click.echo(f"{proposal.issue_id}  {proposal.subject}")
     click.echo(f"{len(proposals)} open proposal(s).", err=True)
 
 
 @review.command()
-@REPO
+@ROOT
 @DB
 @MAIN_BRANCH
 @click.argument("issue_id")
 @click.option("--contact", "with_contact", is_flag=True,
               help="Also print the resident's private contact from the store.")
-def show(repo: Path, db: Path, main_branch: str | None, issue_id: str, with_contact: bool) -> None:
+def show(root: Path, db: Path, main_branch: str | None, issue_id: str, with_contact: bool) -> None:
     """Print a proposal's record and list its photos."""
     try:
-        files = _local(repo, main_branch).proposal_files(issue_id)
+        files = _local(root, main_branch).proposal_files(issue_id)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     for path, data in files.items():
@@ -233,8 +241,8 @@ def show(repo: Path, db: Path, main_branch: str | None, issue_id: str, with_cont
             click.echo(f"# {path}\n{data.decode()}")
         else:
             click.echo(f"# {path} ({len(data)} bytes)")
-    if with_contact and db.exists():
-        click.echo(f"contact (private): {_store(db).contact(issue_id) or '—'}")
+    if with_contact:
+        click.echo(f"contact (private): {_existing_store(db).contact(issue_id) or '—'}")
 
 
 def _record(db: Path, issue_id: str, status: QueueStatus, reason: str | None = None) -> None:
@@ -249,13 +257,13 @@ def _record(db: Path, issue_id: str, status: QueueStatus, reason: str | None = N
 
 
 @review.command()
-@REPO
+@ROOT
 @DB
 @MAIN_BRANCH
 @click.argument("issue_id")
-def approve(repo: Path, db: Path, main_branch: str | None, issue_id: str) -> None:
+def approve(root: Path, db: Path, main_branch: str | None, issue_id: str) -> None:
     """Merge proposal ISSUE_ID into the main branch."""
-    forge = _local(repo, main_branch)
+    forge = _local(root, main_branch)
     try:
         commit = forge.approve(issue_id)
     except YishiError as exc:
@@ -265,15 +273,15 @@ def approve(repo: Path, db: Path, main_branch: str | None, issue_id: str) -> Non
 
 
 @review.command()
-@REPO
+@ROOT
 @DB
 @MAIN_BRANCH
 @click.argument("issue_id")
 @click.option("--reason", required=True, help="Why (kept in the intake store, not in git).")
-def decline(repo: Path, db: Path, main_branch: str | None, issue_id: str, reason: str) -> None:
+def decline(root: Path, db: Path, main_branch: str | None, issue_id: str, reason: str) -> None:
     """Decline proposal ISSUE_ID; the reason is kept in the intake store."""
     try:
-        _local(repo, main_branch).decline(issue_id)
+        _local(root, main_branch).decline(issue_id)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     _record(db, issue_id, QueueStatus.DECLINED, reason)
