@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from ..site.assets import SCRIPTS, STYLESHEETS
 from ..site.context import SiteContext, SiteSettings
 from ..site.model import GeneratedPage
 from ..site.opendata_pages import revision_date
-from ..site.page_cache import PageCache
+from ..site.page_cache import VERIFY_ENV, PageCache, StalePage
 from ..site.providers import file_providers, page_providers
 from ..site.search_index import SearchIndexError, build_search_index
 from ..site.workers import Renderer, can_fork, default_jobs
@@ -145,7 +146,8 @@ class YishiPlugin(BasePlugin[YishiConfig]):
             config.nav = nav
         self._close_renderer()
         self.jobs = self.config.jobs or default_jobs()
-        self.cache = PageCache(cache_dir) if self.config.cache else None
+        verify = self.config.cache_verify or os.environ.get(VERIFY_ENV) == "1"
+        self.cache = PageCache(cache_dir, verify=verify) if self.config.cache else None
         others = other_page_handlers(config, self)
         self.theme_in_workers = self.jobs > 1 and can_fork() and not others
         if others and self.jobs > 1:
@@ -198,8 +200,15 @@ class YishiPlugin(BasePlugin[YishiConfig]):
 
     def _prerendered(self, page: Page) -> str:
         """The finished page ``page`` (called by ``yishi-prerendered.html``)."""
+        return self._generated_html(page)
+
+    def _generated_html(self, page: Page) -> str:
+        """A generated page from the renderer; a stale cache entry fails the build."""
         assert self.renderer is not None
-        return self.renderer.html(page.file.src_uri)
+        try:
+            return self.renderer.html(page.file.src_uri)
+        except StalePage as exc:
+            raise PluginError(str(exc)) from exc
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav
@@ -228,8 +237,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
             return html
         if self.theme_in_workers:
             return html  # the workers render the whole page once on_env has run
-        assert self.renderer is not None
-        return self.renderer.html(page.file.src_uri)
+        return self._generated_html(page)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.renderer is not None

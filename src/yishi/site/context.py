@@ -14,7 +14,6 @@ from ..history import History, read_history
 from ..loading import Repository
 from ..metrics import Metrics, compute_metrics
 from .indexes import SiteIndex, build_index
-from .page_cache import code_digest, digest
 
 
 @dataclass(frozen=True)
@@ -76,18 +75,9 @@ class SiteContext:
         """Every record's git history, read once per build (empty outside git)."""
         return read_history(self.repo.root)
 
-    @cached_property
-    def shared_inputs(self) -> str:
-        """A digest of what every page shows besides its own records: the rendering code,
-        the council and the settings. Part of every cached page's key (see
-        :mod:`.page_cache`); the build's date is not (pages that show it say so)."""
-        council = self.repo.council.model_dump_json() if self.repo.council else ""
-        return digest(code_digest(), council, repr(self.settings), str(self.tz),
-                      repr(self.history.available))
-
     def warm(self) -> None:
         """Compute every per-build fact now (before worker processes copy the context)."""
-        _ = self.repo.agenda_index, self.index, self.metrics, self.history, self.shared_inputs
+        _ = self.repo.agenda_index, self.index, self.metrics, self.history
 
     @property
     def today(self) -> date:

@@ -27,7 +27,7 @@ from typing import NamedTuple, Protocol
 
 from .context import SiteContext
 from .model import DataFile, GeneratedPage
-from .page_cache import PageCache, digest
+from .page_cache import PageCache, StalePage, digest
 from .providers import FileProvider
 
 
@@ -58,17 +58,23 @@ class Rendered(NamedTuple):
 
 def render_page(pages: Mapping[str, GeneratedPage], uri: str, finish: PageFinisher | None,
                 cache: PageCache | None) -> Rendered:
-    """Page ``uri`` finished, from the cache when its inputs are those of an earlier build."""
+    """Page ``uri`` finished, from the cache when its template and values are those of an
+    earlier build (in verify mode, checked against a fresh render)."""
     page = pages[uri]
     key = cached = None
-    if cache is not None and page.inputs is not None:
-        key = digest(page.inputs(), finish.inputs(uri) if finish is not None else "body")
+    call = page.template() if page.template is not None else None
+    if cache is not None and call is not None:
+        key = digest(call.inputs(), finish.inputs(uri) if finish is not None else "body")
         cached = cache.get(key)
-    if cached is None:
-        html = page.render()
+    if cached is None or (cache is not None and cache.verify):
+        html = call.render() if call is not None else page.render()
         if finish is not None:
             html = finish(uri, html)
-        if key is not None and cache is not None:
+        if cached is not None and cached != html:
+            raise StalePage(f"页面缓存过期：{uri} 的缓存与重新渲染的结果不同，缓存键漏掉了某个输入 "
+                            f"(stale page cache: the cached {uri} differs from a fresh render; "
+                            f"its key misses an input)")
+        if key is not None and cache is not None and cached is None:
             cache.put(key, html)
     else:
         html = cached
@@ -168,8 +174,7 @@ class Renderer:
         # inherit, in each worker, again and again: leave those out of its reach.
         gc.freeze()
         self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-        lazy = [uri for uri, page in self.pages.items()
-                if callable(page.html) or self.finish is not None]
+        lazy = [uri for uri, page in self.pages.items() if page.lazy or self.finish is not None]
         if self.finish is not None:
             # The generator is left with writing pages, so a worker makes the files first
             # while the other renders; afterwards both render and no core waits at the end.
