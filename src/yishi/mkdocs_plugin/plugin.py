@@ -30,12 +30,7 @@ from ..site.workers import Renderer, can_fork, default_jobs
 from .config import YishiConfig
 from .pages import GeneratedMkDocsPage
 from .shared_blocks import SharedBlocks
-from .theme_pages import (
-    POST_PAGE_EVENT,
-    PRERENDERED_TEMPLATE,
-    ThemePages,
-    other_page_handlers,
-)
+from .theme_pages import PRERENDERED_TEMPLATE, ThemePages, other_page_handlers
 
 log = logging.getLogger("mkdocs.plugins.yishi")
 
@@ -44,22 +39,6 @@ RECORD_FOLDERS = ("issues/", "meetings/")
 OVERRIDES = Path(__file__).parent / "overrides"
 #: Page metadata Material reads and a record must never set (``status`` is a nav badge).
 FORBIDDEN_META = frozenset({"status", "template"})
-
-
-class WrittenPagesFilter(logging.Filter):
-    """Drops MkDocs' notice that it skipped writing a page, for pages written elsewhere."""
-
-    PREFIX = "Page skipped: '"
-
-    def __init__(self, uris: set[str]) -> None:
-        super().__init__()
-        self.uris = uris
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if not message.startswith(self.PREFIX):
-            return True
-        return message[len(self.PREFIX):].split("'", 1)[0] not in self.uris
 
 
 class YishiPlugin(BasePlugin[YishiConfig]):
@@ -74,7 +53,6 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         #: Whether the render workers also render the theme (see theme_pages.py).
         self.theme_in_workers = False
         self.jobs = 1
-        self._skip_filter: WrittenPagesFilter | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Records are read from the repository root that holds mkdocs.yml, so builds from
@@ -174,29 +152,14 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         assert self.nav is not None  # on_nav runs first
         env.globals["yishi_blocks"] = SharedBlocks(self.nav)
         if self.theme_in_workers:
-            # Every page has been read: the workers can render generated pages whole, and
-            # write them too unless another plugin wants to see them in on_post_page.
+            # Every page has been read: the workers can render generated pages whole.
             env.globals["yishi_prerendered"] = self._prerendered
-            writes = not other_page_handlers(config, self, (POST_PAGE_EVENT,))
-            if writes:
-                self._quiet_skips(set(self.generated))
-            self._start_renderer(ThemePages(config, self.nav, files, env, writes=writes))
+            self._start_renderer(ThemePages(config, self.nav, files, env))
             for uri in self.generated:
                 file = files.get_file_from_path(uri)
                 if file is not None and file.page is not None:
                     file.page.meta["template"] = PRERENDERED_TEMPLATE
         return env
-
-    def _quiet_skips(self, uris: set[str] | None) -> None:
-        """Silence MkDocs' "Page skipped" notice for the pages the workers wrote (``None``:
-        stop silencing)."""
-        build_log = logging.getLogger("mkdocs.commands.build")
-        if self._skip_filter is not None:
-            build_log.removeFilter(self._skip_filter)
-            self._skip_filter = None
-        if uris:
-            self._skip_filter = WrittenPagesFilter(uris)
-            build_log.addFilter(self._skip_filter)
 
     def _prerendered(self, page: Page) -> str:
         """The finished page ``page`` (called by ``yishi-prerendered.html``)."""
@@ -266,7 +229,6 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         return server
 
     def _close_renderer(self) -> None:
-        self._quiet_skips(None)
         if self.renderer is not None:
             self.renderer.close()
             self.renderer = None

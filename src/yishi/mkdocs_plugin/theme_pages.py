@@ -4,8 +4,11 @@ MkDocs renders the theme template of every page in its one process, and for a co
 thousands of records that is most of a build. The pages Yishi generates need nothing from
 the build that is not known when the theme's environment is ready (``on_env``): their
 bodies, the navigation, the configuration. So forked workers render them whole, and MkDocs
-is handed the finished page through a one-line template (``yishi-prerendered.html``),
-still running every plugin's ``on_post_page`` and writing the file itself.
+is handed the finished page through a one-line template (``yishi-prerendered.html``, set as
+the page's ``template``, as front matter may), still running every plugin's
+``on_post_page`` and writing the file itself. The workers use MkDocs' public pieces only:
+``get_context`` for the template context and the theme's Jinja environment from
+``on_env``; they write no file and set no private attribute.
 
 Only where no other plugin takes part in a page's content or template context
 (``on_page_content``, ``on_page_context``): such a plugin would expect to see every page's
@@ -28,7 +31,6 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import write_file
 
 from ..site.page_cache import digest, folder_digest
 
@@ -36,8 +38,6 @@ from ..site.page_cache import digest, folder_digest
 PRERENDERED_TEMPLATE = "yishi-prerendered.html"
 #: Events whose handlers see or change a page's content or template context.
 PAGE_EVENTS = ("page_content", "page_context")
-#: The event whose handlers see the finished page; without any, the workers write it.
-POST_PAGE_EVENT = "post_page"
 #: Settings that say where things are on this machine, not what a page shows.
 LOCAL_SETTINGS = frozenset({"config_file_path", "docs_dir", "site_dir", "dev_addr", "watch",
                             "strict", "remote_branch", "remote_name"})
@@ -111,10 +111,8 @@ class ThemePages:
     """Renders the theme around generated pages' bodies (a :class:`PageFinisher`)."""
 
     def __init__(self, config: MkDocsConfig, nav: Navigation, files: Files,
-                 env: Environment, *, writes: bool = False) -> None:
+                 env: Environment) -> None:
         self.config, self.nav, self.env = config, nav, env
-        #: Whether the workers write the pages (no other plugin reads them in on_post_page).
-        self.writes = writes
         self.doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
         self.pages: dict[str, Page] = {
             file.src_uri: file.page for file in self.doc_files if file.page is not None
@@ -130,25 +128,15 @@ class ThemePages:
         return digest(self.shared, uri, page.url, page.title or "", self.templates[uri],
                       json.dumps(meta, sort_keys=True, default=_plain, ensure_ascii=False))
 
-    def write(self, uri: str, page: str) -> bool:
-        # As _build_page writes it; MkDocs then gets an empty page and skips writing it.
-        if not self.writes or not page.strip():
-            return False
-        write_file(page.encode("utf-8", errors="xmlcharrefreplace"),
-                   self.pages[uri].file.abs_dest_path)
-        return True
-
     def __call__(self, uri: str, body: str) -> str:
-        # What mkdocs.commands.build._build_page does before it runs plugins and writes.
+        # The page's template rendered with MkDocs' context for it, the page marked active
+        # (the navigation highlights it); MkDocs runs the page events and writes the file.
         page = self.pages[uri]
         page.content = body
-        self.config._current_page = page
         page.active = True
         try:
             context = get_context(self.nav, self.doc_files, self.config, page)
-            template = self.env.get_template(self.templates[uri])
-            return template.render(context)
+            return self.env.get_template(self.templates[uri]).render(context)
         finally:
             page.active = False
-            self.config._current_page = None
             page.content = ""  # the worker keeps no page it has finished

@@ -42,11 +42,6 @@ class PageFinisher(Protocol):
         """A digest of everything finishing adds to ``uri`` (navigation, title, settings)."""
         ...
 
-    def write(self, uri: str, page: str) -> bool:
-        """Write the finished page where the generator would, if the generator lets the
-        workers do it (then nothing is sent back); whether it was written."""
-        ...
-
 
 class Rendered(NamedTuple):
     """One page's HTML, and how the cache took part."""
@@ -102,14 +97,8 @@ _cache: PageCache | None = None
 
 
 def _render(uris: Sequence[str]) -> list[Rendered]:
-    """In a worker: the HTML of some pages ("" for a page the worker wrote itself)."""
-    done = []
-    for uri in uris:
-        rendered = render_page(_pages, uri, _finish, _cache)
-        if _finish is not None and _finish.write(uri, rendered.html):
-            rendered = rendered._replace(html="")
-        done.append(rendered)
-    return done
+    """In a worker: the HTML of some pages."""
+    return [render_page(_pages, uri, _finish, _cache) for uri in uris]
 
 
 def _data_files() -> list[DataFile]:
