@@ -74,14 +74,15 @@ def _yaml(spaced: bool) -> YAML:
     return rt
 
 
-_SPACED, _COMPACT = _yaml(spaced=True), _yaml(spaced=False)
 # The first flow mapping of a file shows how it writes them: `{ a: 1 }` (ours) or `{a: 1}`.
 _FIRST_FLOW_MAP = re.compile(r"(?:^|[:\-\[,]\s*)\{(\s?)[^\s}]", re.M)
 
 
 def _style_of(front_matter: str) -> YAML:
+    # A new instance per file: a ruamel YAML object keeps parser and emitter state, and one
+    # left half-way by an error would garble the next file it writes.
     match = _FIRST_FLOW_MAP.search(front_matter)
-    return _COMPACT if match is not None and not match.group(1) else _SPACED
+    return _yaml(spaced=match is None or bool(match.group(1)))
 
 
 def reads_back_as_string(text: str) -> bool:
