@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ForgeError
+from ..operations.changeset import git_blob_id
 from .base import BaseChanged, NewerVersion, Proposal, ProposalKind, ProposalRef, ProposalState
 
 DECLINED_PREFIX = "refs/yishi/declined/"
@@ -123,6 +124,15 @@ class LocalForge:
     @property
     def main_ref(self) -> str:
         return f"refs/heads/{self.main_branch}"
+
+    def main_commit(self) -> str:
+        """The main branch's head commit."""
+        return self._main_commit()
+
+    def main_holds(self, files: Mapping[str, bytes]) -> bool:
+        """Whether the main branch already holds exactly these files (a change done twice)."""
+        on_main = self._blobs_at(self._main_commit(), sorted(files))
+        return all(on_main[path] == git_blob_id(data) for path, data in files.items())
 
     def _main_commit(self) -> str:
         commit = self._ref(self.main_ref)
