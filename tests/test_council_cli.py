@@ -47,6 +47,7 @@ def test_screen_accept_opens_one_change_and_prints_its_id_last(records: Path) ->
     dry = council(records, "screen", RECEIVED, "--accept", "--dry-run")
     dry_id = change_id(dry)
     assert "状态变化 status changes **1**" in dry.stdout and "accepted" in dry.stdout
+    assert "-status: received\n+status: accepted\n" in dry.stdout  # only the lines it means to
     assert change_branches(records) == []  # a dry run writes nothing
     made = change_id(council(records, "screen", RECEIVED, "--accept"))
     assert made == dry_id and made.startswith(f"{RECEIVED}-screen-")

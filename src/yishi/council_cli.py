@@ -11,6 +11,7 @@ refusal exits 1 with the reason (Chinese first) on stderr and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import importlib
 import re
 import sys
@@ -24,6 +25,7 @@ import click
 import yaml
 
 from .council import Council
+from .diff.git import read_blobs
 from .errors import YishiError
 from .forges.base import Forge
 from .forges.changes import change_summary, main_records, submit_change
@@ -142,6 +144,17 @@ def _main_rev(step: Step, forge: Forge) -> str:
     return step.main_branch or "HEAD"
 
 
+def line_diff(root: Path, rev: str, change: ChangeSet) -> str:
+    """The lines the change writes, as a unified diff against ``rev``."""
+    before = read_blobs(root, rev, sorted(change.files))
+    chunks: list[str] = []
+    for path in sorted(change.files):
+        old = (before[path] or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        new = change.files[path].decode("utf-8", "replace").splitlines(keepends=True)
+        chunks.extend(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+    return "".join(chunks)
+
+
 def run_operation(command: str, step: Step,
                   make: Callable[[Repository, dt.date], ChangeSet],
                   extra_line: Callable[[ChangeSet], str] | None = None) -> None:
@@ -154,6 +167,7 @@ def run_operation(command: str, step: Step,
         summary = change_summary(change, step.root, rev)
         if step.dry_run:
             click.echo(summary)
+            click.echo(line_diff(step.root, rev, change))
             click.echo("（演练，未写入 dry run: nothing written）")
         else:
             submitted = submit_change(
