@@ -129,3 +129,14 @@ def test_today_is_the_councils_today() -> None:
     assert council_today(council, late_evening_utc) == dt.date(2026, 11, 20)
     west = council.model_copy(update={"timezone": "America/New_York"})
     assert council_today(west, late_evening_utc) == dt.date(2026, 11, 19)
+
+
+def test_declining_a_change_sets_it_aside(records: Path) -> None:
+    made = change_id(council(records, "screen", RECEIVED, "--withdraw", "--reason", "提议人撤回"))
+    declined = run("review", "decline", made, "--reason", "提议人又改主意了", "--repo", str(records))
+    assert declined.exit_code == 0 and made in declined.stdout
+    assert change_branches(records) == []
+    assert made not in run("review", "list", "--repo", str(records)).stdout
+    again = run("review", "approve", made, "--by", "李委员", "--repo", str(records))
+    assert again.exit_code == 1 and "closed" in again.output
+    assert "status: received" in git(records, "show", f"main:{PATH}")
