@@ -60,6 +60,7 @@ def test_screen_accept_opens_one_change_and_prints_its_id_last(records: Path) ->
     shown = run("review", "show", made, "--repo", str(records))
     assert shown.exit_code == 0
     assert "申请人 requested by: 王主持" in shown.stdout and "accepted" in shown.stdout
+    assert "-status: received\n+status: accepted\n" in shown.stdout
 
 
 def test_a_refusal_exits_1_with_the_reason_and_changes_nothing(records: Path) -> None:
