@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import importlib
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 import yaml
 
+from . import operations
 from .council import Council
 from .diff.git import read_blobs
 from .errors import YishiError
@@ -36,11 +36,6 @@ from .operations.changeset import ChangeSet
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OFFSET = re.compile(r"^(?P<sign>[+-])(?P<hours>\d{2}):(?P<minutes>\d{2})$")
-
-
-def _operation(name: str) -> Callable[..., ChangeSet]:
-    """The council operation ``name`` of :mod:`yishi.operations` (screen_accept, ...)."""
-    return cast(Callable[..., ChangeSet], getattr(importlib.import_module("yishi.operations"), name))
 
 
 @dataclass(frozen=True)
@@ -223,14 +218,14 @@ def screen(**kwargs: Any) -> None:
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
         if into:
-            return _operation("screen_merge")(repo, issue_id, by=step.by, on=on, into=into)
+            return operations.screen_merge(repo, issue_id, by=step.by, on=on, into=into)
         if decision == "accept":
-            return _operation("screen_accept")(repo, issue_id, by=step.by, on=on,
+            return operations.screen_accept(repo, issue_id, by=step.by, on=on,
                                                encouraged=kwargs["encouraged"], note=kwargs["note"])
         if decision == "withdraw":
-            return _operation("screen_withdraw")(repo, issue_id, by=step.by, on=on, reason=reason)
+            return operations.screen_withdraw(repo, issue_id, by=step.by, on=on, reason=reason)
         failed = [c.strip() for c in (kwargs["failed"] or "").split(",") if c.strip()]
-        return _operation("screen_reject")(repo, issue_id, by=step.by, on=on, reason=reason,
+        return operations.screen_reject(repo, issue_id, by=step.by, on=on, reason=reason,
                                            failed=failed, negative=kwargs["negative"])
 
     run_operation("screen", step, make)
@@ -255,7 +250,7 @@ def plan(**kwargs: Any) -> None:
     step = _step(kwargs)
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("plan_meeting")(
+        return operations.plan_meeting(
             repo, by=step.by, on=on, date=kwargs["meeting_date"].date(),
             time=kwargs["meeting_time"], place=kwargs["place"], level=kwargs["level"],
             community=kwargs["community"], convener=kwargs["convener"],
@@ -293,7 +288,7 @@ def record(**kwargs: Any) -> None:
                 " It must be a YAML mapping (parties, attendance, agenda).")
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("record_meeting")(repo, kwargs["meeting_id"], by=step.by, on=on,
+        return operations.record_meeting(repo, kwargs["meeting_id"], by=step.by, on=on,
                                             outcomes=outcomes, minutes=minutes)
 
     run_operation("record", step, make)
@@ -310,7 +305,7 @@ def escalate(**kwargs: Any) -> None:
     step = _step(kwargs)
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("escalate")(repo, kwargs["issue_id"], by=step.by, on=on,
+        return operations.escalate(repo, kwargs["issue_id"], by=step.by, on=on,
                                       level=kwargs["level"], reason=kwargs["reason"],
                                       body=kwargs["body"])
 
@@ -337,7 +332,7 @@ def follow_up(**kwargs: Any) -> None:
         _refuse("follow-up", "action: --done 需要 --action N。 --done needs --action N.")
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("follow_up")(repo, kwargs["issue_id"], by=step.by, on=on,
+        return operations.follow_up(repo, kwargs["issue_id"], by=step.by, on=on,
                                        start=kwargs["start"], note=kwargs["note"],
                                        action=kwargs["action"], done=done)
 
@@ -353,7 +348,7 @@ def close(**kwargs: Any) -> None:
     step = _step(kwargs)
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("close_issue")(repo, kwargs["issue_id"], by=step.by, on=on,
+        return operations.close_issue(repo, kwargs["issue_id"], by=step.by, on=on,
                                          outcome=kwargs["outcome"])
 
     run_operation("close", step, make)
@@ -376,7 +371,7 @@ def feedback(**kwargs: Any) -> None:
     step = _step(kwargs)
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("record_feedback")(
+        return operations.record_feedback(
             repo, kwargs["issue_id"], by=step.by, on=on, satisfied=kwargs["satisfied"],
             basically_satisfied=kwargs["basically_satisfied"],
             dissatisfied=kwargs["dissatisfied"], resolved=kwargs["resolved"] == "yes",
@@ -394,6 +389,6 @@ def import_(**kwargs: Any) -> None:
     step = _step(kwargs)
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("import_paper_proposals")(repo, kwargs["csv_file"], by=step.by, on=on)
+        return operations.import_paper_proposals(repo, kwargs["csv_file"], by=step.by, on=on)
 
     run_operation("import", step, make)
