@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,31 @@ def test_declining_a_change_sets_it_aside(records: Path) -> None:
     again = run("review", "approve", made, "--by", "李委员", "--repo", str(records))
     assert again.exit_code == 1 and "closed" in again.output
     assert "status: received" in git(records, "show", f"main:{PATH}")
+
+
+def test_import_makes_one_change_or_refuses_every_bad_row(records: Path, tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "paper-proposals.csv"
+    made = change_id(council(records, "import", str(example), on="2026-11-25"))
+    added = git(records, "diff", "--name-status", "main", f"change/{made}").splitlines()
+    rows = len(list(csv.DictReader(io.StringIO(example.read_text(encoding="utf-8-sig")))))
+    assert len(added) == rows and all(line.startswith("A\tcontent/issues/") for line in added)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(example.read_bytes().replace(b"mailbox", b"pigeon"))
+    refused = council(records, "import", str(bad), on="2026-11-25")
+    assert refused.exit_code == 1 and "bad.csv:" in refused.stderr and "channel" in refused.stderr
+    assert change_branches(records) == [f"change/{made}"]
+
+
+def test_escalate_on_the_command_line(records: Path) -> None:
+    accepted = change_id(council(records, "screen", RECEIVED, "--accept", on="2026-11-19"))
+    assert run("review", "approve", accepted, "--by", "李委员", "--repo", str(records)).exit_code == 0
+    planned = council(records, "plan", "--date", "2026-11-20", "--time", "19:00", "--place", "议事厅",
+                      "--level", "community", "--community", "shengye", "--convener", "社区党委",
+                      "--agenda", RECEIVED, on="2026-11-19")
+    meeting = planned.stdout.strip().splitlines()[-2]
+    assert meeting.startswith("2026-1120-")  # the new meeting's id, on the line before
+    assert run("review", "approve", change_id(planned), "--by", "李委员",
+               "--repo", str(records)).exit_code == 0
+    made = change_id(council(records, "escalate", RECEIVED, "--level", "town",
+                             "--reason", "需镇城建科协调", "--body", "镇城建科", on="2026-11-21"))
+    assert "escalated_to" in git(records, "show", f"change/{made}:{PATH}")
