@@ -171,3 +171,16 @@ def test_escalate_on_the_command_line(records: Path) -> None:
     made = change_id(council(records, "escalate", RECEIVED, "--level", "town",
                              "--reason", "需镇城建科协调", "--body", "镇城建科", on="2026-11-21"))
     assert "escalated_to" in git(records, "show", f"change/{made}:{PATH}")
+
+
+def test_an_edit_elsewhere_in_the_record_is_kept_and_the_step_rerun(records: Path) -> None:
+    made = change_id(council(records, "screen", RECEIVED, "--accept", by="王主持"))
+    text = (records / PATH).read_text(encoding="utf-8")
+    (records / PATH).write_text(text.replace("location: 盛业家园北门车棚",
+                                             "location: 盛业家园北门车棚（东侧）"), encoding="utf-8")
+    git(records, "commit", "-qam", "更正地点")
+    approved = run("review", "approve", made, "--by", "李委员", "--repo", str(records))
+    assert approved.exit_code == 0 and "重新执行" in approved.stdout
+    final = git(records, "show", f"main:{PATH}")
+    assert "（东侧）" in final and "\nstatus: accepted\n" in final
+    assert run("check", "--root", str(records)).exit_code == 0
