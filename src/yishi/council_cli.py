@@ -27,7 +27,7 @@ from . import operations
 from .council import Council
 from .diff.git import read_blobs
 from .errors import YishiError
-from .forges.base import Forge
+from .forges.base import Forge, ProposalRef, ProposalState
 from .forges.changes import change_summary, main_records, submit_change
 from .forges.local import LocalForge
 from .git_records import load_repository_at
@@ -150,6 +150,15 @@ def line_diff(root: Path, rev: str, change: ChangeSet) -> str:
     return "".join(chunks)
 
 
+def _where(ref: ProposalRef) -> str:
+    """Where the change now stands: waiting for review, or already merged or declined."""
+    if ref.state is ProposalState.MERGED:
+        return f"这项变更已批准并合并 This change was already approved: {ref.url}"
+    if ref.state is ProposalState.CLOSED:
+        return f"这项变更已被退回 This change was declined before: {ref.url}"
+    return f"待另一位主持人批准 Waiting for a second moderator: {ref.url}"
+
+
 def run_operation(command: str, step: Step,
                   make: Callable[[Repository, dt.date], ChangeSet],
                   extra_line: Callable[[ChangeSet], str] | None = None) -> None:
@@ -174,7 +183,7 @@ def run_operation(command: str, step: Step,
             if submitted.rerun:
                 click.echo("主分支上的记录已更新，已按最新记录重新执行。"
                            " The records changed on main; the operation was run again on them.")
-            click.echo(f"待另一位主持人批准 Waiting for a second moderator: {submitted.ref.url}")
+            click.echo(_where(submitted.ref))
     except YishiError as exc:
         _refuse(command, str(exc))
         return

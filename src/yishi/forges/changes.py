@@ -209,8 +209,12 @@ def approve_change(
         if forge.main_holds(change.files):
             forge.decline(change_id, ProposalKind.CHANGE)
             return Approved(change_id, forge.main_commit(), already_done=True)
-        again = _rerun(change, newer, main_records(forge)(), rerun)
-        forge.refresh_change(change_id, again.files, change_message(again), author=change.by)
+        # Re-run on one fixed commit and build on that commit: should main move again
+        # meanwhile, the approval below finds the change stale instead of overwriting.
+        main = forge.main_commit()
+        again = _rerun(change, newer, load_repository_at(forge.repo, main), rerun)
+        forge.refresh_change(change_id, again.files, change_message(again), author=change.by,
+                             parent=main)
         reran = True
     commit = forge.approve(change_id, message, ProposalKind.CHANGE, approver=by)
     return Approved(change_id, commit, rerun=reran)
