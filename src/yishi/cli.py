@@ -61,3 +61,7 @@ from .intake.cli import intake, review  # noqa: E402
 
 main.add_command(intake)
 main.add_command(review)
+
+from .integrity.cli import verify_history_command  # noqa: E402
+
+main.add_command(verify_history_command)

@@ -10,6 +10,7 @@ vanished commit, publishing fails; with one, the site publishes the notice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated
 
@@ -89,12 +90,24 @@ def _problems(text: str) -> tuple[RewritesDocument | None, list[Problem]]:
     return document, []
 
 
-def rewrite_problems(root: Path) -> list[Problem]:
-    """What is wrong with ``content/rewrites.yml`` under ``root`` (nothing when absent)."""
+def rewrite_problems(root: Path, meetings: Collection[str] = ()) -> list[Problem]:
+    """What is wrong with ``content/rewrites.yml`` under ``root`` (nothing when absent),
+    including a ``meeting`` that is none of ``meetings``."""
     path = root / REWRITES_FILE
     if not path.is_file():
         return []
-    return _problems(path.read_text(encoding="utf-8"))[1]
+    text = path.read_text(encoding="utf-8")
+    document, problems = _problems(text)
+    if document is None:
+        return problems
+    source = SourceFile(REWRITES_FILE, text, text, "", 1, 1)
+    for i, rewrite in enumerate(document.rewrites):
+        if rewrite.meeting is not None and rewrite.meeting not in meetings:
+            problems.append(Problem(
+                REWRITES_FILE, source.line_of(["rewrites", i, "meeting"]),
+                f"rewrites.{i}.meeting",
+                f"没有编号为 {rewrite.meeting!r} 的议事会 · no meeting with this id"))
+    return problems
 
 
 def load_rewrites(root: Path) -> list[Rewrite]:
