@@ -8,90 +8,21 @@ reads the previous publication's ledger, from a file or from a loopback HTTP ser
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
-import os
 import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from integrity_support import MEETING_FILE, LoopbackSite, edit, ledger_of, ok, publish
 from opendata_repo import DONE, MEETING, commit, git, make_repo
 
-MEETING_FILE = f"content/meetings/{MEETING}.md"
 FIRST_DECISION = "次日组织志愿者集中清理楼道小广告。"
 DECISION = "次日组织党员和志愿者集中清理楼道小广告。"
 AMENDED = "由物业在一周内清理楼道小广告。"
 REASON = "决议文本录入时多写了一位居民的手机号,按个人信息保护要求从历史中删除。"
-
-
-def publish(origin: Path, name: str, base: Path, ledger: str | None,
-            cache: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Clone ``origin`` (all history, like CI) and build it; the finished process."""
-    clone = base / f"{name}-clone"
-    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True,
-                   capture_output=True)
-    if cache is not None:
-        config = clone / "mkdocs.yml"
-        config.write_text(config.read_text(encoding="utf-8").replace(
-            "  - yishi:\n", f"  - yishi:\n      cache_dir: {str(cache)!r}\n"), encoding="utf-8")
-    return build(clone, base / name, ledger)
-
-
-def build(root: Path, site: Path, ledger: str | None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "YISHI_PREVIOUS_LEDGER"}
-    env["NO_MKDOCS_2_WARNING"] = "1"
-    if ledger is not None:
-        env["YISHI_PREVIOUS_LEDGER"] = ledger
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"),
-         "-d", str(site)], capture_output=True, text=True, env=env, timeout=300)
-
-
-def ok(done: subprocess.CompletedProcess[str]) -> str:
-    assert done.returncode == 0, done.stderr + done.stdout
-    return done.stderr
-
-
-def ledger_of(site: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((site / "data/publications.json").read_text("utf-8"))
-    return data
-
-
-def edit(repo: Path, path: str, old: str, new: str) -> None:
-    file = repo / path
-    text = file.read_text(encoding="utf-8")
-    assert old in text
-    file.write_text(text.replace(old, new), encoding="utf-8")
-
-
-class LoopbackSite:
-    """A built site served over HTTP on 127.0.0.1 (the live site a publish reads from)."""
-
-    def __init__(self, folder: Path) -> None:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/{path}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @dataclass
