@@ -9,15 +9,17 @@ reads the previous publication's ledger, from a file or from a loopback HTTP ser
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from integrity_support import MEETING_FILE, LoopbackSite, edit, ledger_of, ok, publish
-from opendata_repo import DONE, MEETING, commit, git, make_repo
+from opendata_repo import DONE, MEETING, PROJECT, commit, git, make_repo
 
 FIRST_DECISION = "次日组织志愿者集中清理楼道小广告。"
 DECISION = "次日组织党员和志愿者集中清理楼道小广告。"
@@ -180,3 +182,21 @@ def test_the_next_publish_reads_the_live_ledger_over_http(story: History) -> Non
     assert "History checked" in story.again_log and "declared vanished" in story.again_log
     page = (story.again / f"meetings/{MEETING}/index.html").read_text(encoding="utf-8")
     assert "此记录的历史被改写过" in page
+
+
+def test_the_publish_workflow_attests_every_file_the_manifest_lists(story: History) -> None:
+    """The attestation's subjects, as publish.yml names them, cover every download."""
+    workflow = yaml.safe_load((PROJECT / ".github/workflows/publish.yml").read_text("utf-8"))
+    [step] = [s for s in workflow["jobs"]["attest"]["steps"]
+              if s.get("uses", "").startswith("actions/attest-build-provenance@")]
+    attested: set[str] = set()
+    for pattern in step["with"]["subject-path"].split():
+        pattern = pattern.removeprefix("site/")
+        # @actions/glob: a trailing ** matches every file below the folder.
+        matches = story.declared.glob(pattern + "/*" if pattern.endswith("**") else pattern)
+        attested |= {p.relative_to(story.declared).as_posix() for p in matches if p.is_file()}
+    manifest = json.loads((story.declared / "data/manifest.json").read_text("utf-8"))
+    listed = {entry["path"] for entry in manifest["files"]}
+    assert listed and listed <= attested, listed - attested
+    assert {"data/manifest.json", "data/publications.json", "data/rewrites/index.html"} <= attested
+    assert len(attested) <= 1024
