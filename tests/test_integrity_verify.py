@@ -21,7 +21,7 @@ from opendata_repo import MEETING, commit, git, make_repo
 from yishi.cli import main
 from yishi.errors import LedgerError
 from yishi.history import read_history
-from yishi.integrity import append_publication, read_ledger
+from yishi.integrity import append_publication, load_rewrites, read_ledger, rewrite_problems
 
 DECISION = "次日组织志愿者集中清理楼道小广告。"
 
@@ -237,3 +237,13 @@ def test_yishi_check_reports_a_bad_declaration(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--root", str(repo)])
     assert "content/rewrites.yml:6: rewrites.0.meeting: 没有编号为 '2023-0418-xx99' 的议事会" \
         in result.output
+
+
+def test_the_readme_example_declaration_is_valid(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("# content/rewrites.yml\n", 1)[1].split("```", 1)[0]
+    repo = make_repo(tmp_path / "repo", init_git=False)
+    (repo / "content/rewrites.yml").write_text(block, encoding="utf-8")
+    [rewrite] = load_rewrites(repo)
+    assert rewrite.meeting == "2026-1129-sy02" and len(rewrite.commits[0]) == 40
+    assert rewrite_problems(repo, ["2026-1129-sy02"]) == []
