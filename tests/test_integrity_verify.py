@@ -247,3 +247,37 @@ def test_the_readme_example_declaration_is_valid(tmp_path: Path) -> None:
     [rewrite] = load_rewrites(repo)
     assert rewrite.meeting == "2026-1129-sy02" and len(rewrite.commits[0]) == 40
     assert rewrite_problems(repo, ["2026-1129-sy02"]) == []
+
+
+def test_publishing_an_older_commit_is_a_rollback_not_a_rewrite(story: Story,
+                                                                tmp_path: Path) -> None:
+    """A re-run of an old publish: the published commits descend from it, none vanished."""
+    old = clone(story, tmp_path / "old")
+    git(old, "checkout", "-q", story.first)
+    result = verify("--ledger", str(story.ledger), "--root", str(old))
+    assert result.exit_code == 1
+    assert "早于已经发布过的提交" in result.output and story.second in result.output
+    assert "历史被改写" not in result.output
+
+
+def test_the_notice_marks_records_that_no_longer_exist(tmp_path: Path) -> None:
+    """A vanished commit that created a record the rewrite removed: listed, not linked."""
+    work = make_repo(tmp_path / "work")
+    first = git(work, "rev-parse", "HEAD")
+    gone = work / "content/issues/2026-1119-zz9z.md"
+    gone.write_text((work / "content/issues/2026-1118-cd9p.md").read_text("utf-8")
+                    .replace("2026-1118-cd9p", "2026-1119-zz9z")
+                    .replace("2026-11-18", "2026-11-19"), encoding="utf-8")
+    added = commit(work, "Add a proposal with a phone number", "2026-11-19T10:00:00+08:00")
+    ledger = tmp_path / "publications.json"
+    ledger.write_bytes(ledger_at(work))
+    git(work, "reset", "-q", "--hard", first)
+    (work / "content/rewrites.yml").write_text(
+        f"rewrites:\n  - date: 2026-11-20\n    commits: [{added}]\n"
+        "    reason: 提案含个人信息\n    authorised_by: 社区议事会\n", encoding="utf-8")
+    commit(work, "Declare the rewrite", "2026-11-20T10:00:00+08:00")
+    done = build(work, tmp_path / "site", str(ledger))
+    assert done.returncode == 0, done.stderr
+    notice = (tmp_path / "site/data/rewrites/index.html").read_text(encoding="utf-8")
+    assert "<code>content/issues/2026-1119-zz9z.md</code>(此记录已不存在" in notice
+    assert "<code>content/issues/2026-1118-cd9p.md</code>" not in notice

@@ -9,7 +9,8 @@
         ├── LedgerError          the previous ledger cannot be read
         ├── RewritesError        content/rewrites.yml is invalid
         ├── HistoryIncomplete    a shallow clone lacks the commits the check needs
-        └── HistoryRewritten     published commits vanished and no rewrite declares them
+        ├── HistoryRewritten     published commits vanished and no rewrite declares them
+        └── StalePublication     the commit being published is older than a published one
 """
 
 from __future__ import annotations
@@ -57,3 +58,7 @@ class HistoryIncomplete(IntegrityError):
 
 class HistoryRewritten(IntegrityError):
     """Commits published earlier are gone from the history and no rewrite declares them."""
+
+
+class StalePublication(IntegrityError):
+    """The commit being published is an ancestor of one already published (a rollback)."""

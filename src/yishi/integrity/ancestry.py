@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import HistoryIncomplete, HistoryRewritten, RewritesError
+from ..errors import HistoryIncomplete, HistoryRewritten, RewritesError, StalePublication
 from .ledger import Ledger
 from .rewrites import REWRITES_FILE, Rewrite
 
@@ -29,6 +29,11 @@ class VanishedCommit:
     first_published: str | None
     #: The council's declaration that covers it, if any.
     rewrite: Rewrite | None
+    #: Whether it descends from the commit being published: the publish is of an older
+    #: state (a re-run of an old workflow), not of a rewritten history.
+    after_head: bool = False
+    #: Branches (local or remote) that still hold it: the wrong branch is being published.
+    elsewhere: tuple[str, ...] = ()
 
     @property
     def short(self) -> str:
@@ -85,6 +90,16 @@ def reachable(root: Path, head: str) -> set[str]:
     return set(_git(root, ["rev-list", head]).stdout.split())
 
 
+def _where_else(root: Path, head: str, commit: str) -> tuple[bool, tuple[str, ...]]:
+    """Whether ``commit`` (if git has it) descends from ``head``, and which branches hold it."""
+    if _git(root, ["cat-file", "-e", f"{commit}^{{commit}}"]).returncode != 0:
+        return False, ()
+    after = _git(root, ["merge-base", "--is-ancestor", head, commit]).returncode == 0
+    refs = _git(root, ["for-each-ref", "--contains", commit, "--format=%(refname:short)",
+                       "refs/heads", "refs/remotes"]).stdout.split()
+    return after, tuple(refs)
+
+
 def fetch_full_history(root: Path) -> bool:
     """Deepen a shallow clone from its remote; whether it now holds the full history."""
     remotes = _git(root, ["remote"]).stdout.split()
@@ -120,7 +135,7 @@ def verify_history(root: Path, ledger: Ledger, rewrites: Iterable[Rewrite] = (),
     declared = {commit: rewrite for rewrite in rewrites for commit in rewrite.commits}
     vanished = tuple(
         VanishedCommit(commit, published[commit], ledger.first_published(commit),
-                       declared.get(commit))
+                       declared.get(commit), *_where_else(root, head, commit))
         for commit in missing
     )
     still = tuple(commit for commit in declared if commit in present)
@@ -152,6 +167,14 @@ def require_declared(verification: Verification) -> None:
     undeclared = verification.undeclared
     if not undeclared:
         return
+    newer = [v.commit for v in undeclared if v.after_head]
+    if newer:
+        raise StalePublication(
+            f"本次要发布的提交 {verification.head[:12]} 早于已经发布过的提交 {', '.join(newer)}:"
+            "发布它会把网站退回到旧的状态(例如重新运行了一次旧的发布)。请发布 main 的最新提交。\n"
+            f"The commit being published, {verification.head[:12]}, is older than published "
+            f"commit(s) {', '.join(newer)}: publishing it would roll the site back (a re-run "
+            "of an old publish?). Publish the latest commit of main instead.")
     lines = [
         f"历史被改写:以下已发布的提交不在本次发布的提交 {verification.head[:12]} 的历史中,"
         f"{REWRITES_FILE} 也没有声明它们。",
@@ -162,6 +185,9 @@ def require_declared(verification: Verification) -> None:
         records = ", ".join(vanished.records) or "(账本未记录改动的记录 · no records listed)"
         since = f"(首次发布 first published {vanished.first_published})" if vanished.first_published else ""
         lines.append(f"  {vanished.commit}{since} 改动的记录 · records it touched: {records}")
+        if vanished.elsewhere:
+            lines.append(f"    仍在分支 {', '.join(vanished.elsewhere)} 上:是否发布了错误的分支? "
+                         "· still on these branches: is the wrong branch being published?")
     lines += [
         "如果议事会确实决定改写历史,请在 content/rewrites.yml 中公开登记,网站会发布这份说明;"
         "否则请恢复被覆盖的提交。",

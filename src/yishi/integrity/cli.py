@@ -8,7 +8,13 @@ from typing import NoReturn
 
 import click
 
-from ..errors import HistoryIncomplete, HistoryRewritten, LedgerError, RewritesError
+from ..errors import (
+    HistoryIncomplete,
+    HistoryRewritten,
+    LedgerError,
+    RewritesError,
+    StalePublication,
+)
 from .ancestry import require_declared, verify_history
 from .ledger import read_ledger
 from .publication import PREVIOUS_LEDGER_ENV
@@ -46,7 +52,7 @@ def verify_history_command(source: str | None, root: Path, fetch: bool) -> None:
         require_declared(verification)
     except (LedgerError, HistoryIncomplete) as exc:
         _fail(str(exc), 2)
-    except (HistoryRewritten, RewritesError) as exc:
+    except (HistoryRewritten, RewritesError, StalePublication) as exc:
         _fail(str(exc), 1)
     if verification.fetched:
         click.echo("已取回浅克隆缺少的历史 · fetched the full history of the shallow clone")

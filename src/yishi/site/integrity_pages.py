@@ -23,18 +23,23 @@ REWRITES_PAGE = "data/rewrites/index.md"
 REWRITES_URL = "data/rewrites/"
 
 
-def record_url(ctx: SiteContext, path: str) -> str | None:
-    """The page of the record file ``path`` (``content/issues/<id>.md``), if it exists."""
+def record_link(ctx: SiteContext, path: str) -> tuple[str | None, bool]:
+    """The page of the file ``path`` (``content/issues/<id>.md``) if it is a record that
+    exists, and whether it is a record that no longer does."""
     folder, _, name = path.removeprefix("content/").partition("/")
     record_id = name.removesuffix(".md")
-    if folder == "issues" and record_id in ctx.repo.issues:
-        return issue_url(record_id)
-    if folder == "meetings" and record_id in ctx.repo.meetings:
-        return meeting_url(record_id)
-    return None
+    if "/" in name or not name.endswith(".md"):
+        return None, False  # a photo
+    if folder == "issues":
+        exists, url = record_id in ctx.repo.issues, issue_url(record_id)
+    elif folder == "meetings":
+        exists, url = record_id in ctx.repo.meetings, meeting_url(record_id)
+    else:
+        return None, False  # the council registry, the declared rewrites
+    return (url, False) if exists else (None, True)
 
 
-def _rewrites_by_anchor(ctx: SiteContext) -> list[tuple[Rewrite, list[VanishedCommit]]]:
+def _declared(ctx: SiteContext) -> list[tuple[Rewrite, list[VanishedCommit]]]:
     """Each declared rewrite with the vanished commits the ledger knows about."""
     vanished = {v.commit: v for v in ctx.integrity.vanished}
     return [(rewrite, [vanished[c] for c in rewrite.commits if c in vanished])
@@ -46,12 +51,12 @@ def rewrites_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
     integrity = ctx.integrity
     html = render(
         "rewrites.html", ctx, REWRITES_URL,
-        rewrites=_rewrites_by_anchor(ctx),
+        rewrites=_declared(ctx),
         verification=integrity.verification,
         ledger_started=integrity.previous is None,
         ledger_file=LEDGER_FILE,
         rewrites_file=REWRITES_FILE,
-        record_url=lambda path: record_url(ctx, path),
+        record_link=lambda path: record_link(ctx, path),
     )
     yield GeneratedPage(REWRITES_PAGE, "历史改写公告", html, searchable=False)
 
