@@ -131,6 +131,7 @@ def test_a_publish_from_a_shallow_clone_fetches_the_history(story: Story,
     assert "fetched the full history of a shallow clone" in done.stderr
     ledger = json.loads((tmp_path / "site/data/publications.json").read_text("utf-8"))
     assert len(ledger["publications"]) == 3 and ledger["publications"][2]["vanished"] == []
+    assert ledger["publications"][2]["history_complete"] is True  # read after the fetch
 
 
 def test_a_publish_from_a_shallow_clone_without_remote_stops_clearly(
