@@ -32,6 +32,7 @@ def publish(origin: Path, name: str, base: Path, ledger: str | None,
 
 
 def build(root: Path, site: Path, ledger: str | None) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of ``root`` reading the previous ledger ``ledger`` (or none)."""
     env = {k: v for k, v in os.environ.items() if k != "YISHI_PREVIOUS_LEDGER"}
     env["NO_MKDOCS_2_WARNING"] = "1"
     if ledger is not None:
@@ -42,16 +43,19 @@ def build(root: Path, site: Path, ledger: str | None) -> subprocess.CompletedPro
 
 
 def ok(done: subprocess.CompletedProcess[str]) -> str:
+    """The build's log, after asserting that it succeeded."""
     assert done.returncode == 0, done.stderr + done.stdout
     return done.stderr
 
 
 def ledger_of(site: Path) -> dict[str, Any]:
+    """The ledger a built site publishes."""
     data: dict[str, Any] = json.loads((site / "data/publications.json").read_text("utf-8"))
     return data
 
 
 def edit(repo: Path, path: str, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there) with ``new`` in a file of ``repo``."""
     file = repo / path
     text = file.read_text(encoding="utf-8")
     assert old in text
