@@ -65,3 +65,7 @@ main.add_command(review)
 from .council_cli import council  # noqa: E402
 
 main.add_command(council)
+
+from .integrity.cli import verify_history_command  # noqa: E402
+
+main.add_command(verify_history_command)
