@@ -140,6 +140,10 @@ class RecordText:
     """One record file: its front matter as an editable round-trip mapping, its body as text."""
 
     def __init__(self, path: str, text: str) -> None:
+        # A file saved on Windows keeps its CRLF line ends: edit as LF, write back as CRLF.
+        self._crlf = "\r\n" in text
+        if self._crlf:
+            text = text.replace("\r\n", "\n")
         match = _FRONT_MATTER.match(text)
         if match is None:
             raise RecordError(f"{path}: no YAML front matter between two '---' lines")
@@ -239,7 +243,8 @@ class RecordText:
 
     def text(self) -> str:
         """The whole file."""
-        return f"{self._open}{self.front_matter()}{self._close}{self.body}"
+        text = f"{self._open}{self.front_matter()}{self._close}{self.body}"
+        return text.replace("\n", "\r\n") if self._crlf else text
 
     def bytes(self) -> bytes:
         return self.text().encode("utf-8")
