@@ -272,7 +272,8 @@ def refuse_illegal(w: Walk) -> None:
 
 
 STEPS: list[Callable[[Walk], Any]] = [step_import, step_screen, step_screen, step_plan,
-                                      step_record, step_change_meeting, step_follow_up,
+                                      step_record, step_change_meeting, step_change_meeting,
+                                      step_follow_up,
                                       step_close]
 
 
