@@ -56,9 +56,9 @@ def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
-def _store(db: Path) -> Store:
+def _store(db: Path, *, readonly: bool = False) -> Store:
     try:
-        return Store(db)
+        return Store(db, readonly=readonly)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -170,7 +170,7 @@ def _when(timestamp: float) -> str:
 @DB
 def status(db: Path) -> None:
     """Counts by status, then every queued, retrying and failed item with its last error."""
-    store = _store(db)
+    store = _store(db, readonly=True)
     counts = store.counts()
     click.echo(", ".join(f"{s.value} {n}" for s, n in counts.items()))
     for entry in store.entries(*PENDING):
@@ -234,7 +234,7 @@ def show(repo: Path, db: Path, main_branch: str | None, issue_id: str, with_cont
         else:
             click.echo(f"# {path} ({len(data)} bytes)")
     if with_contact and db.exists():
-        click.echo(f"contact (private): {_store(db).contact(issue_id) or '—'}")
+        click.echo(f"contact (private): {_store(db, readonly=True).contact(issue_id) or '—'}")
 
 
 def _record(db: Path, issue_id: str, status: QueueStatus, reason: str | None = None) -> None:

@@ -19,7 +19,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from ..errors import YishiError
 from .abuse import DUPLICATE_WINDOW, RateLimit
+from .migrations import CURRENT_VERSION, StoreVersionError, migrate, too_new, version
 from .submission import Submission
 
 
@@ -35,40 +37,6 @@ class QueueStatus(StrEnum):
 
 #: Statuses the worker still has to act on (open the proposal).
 PENDING = (QueueStatus.QUEUED, QueueStatus.FAILED_RETRYING)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS submissions (
-    id TEXT PRIMARY KEY,
-    received_at REAL NOT NULL,
-    status TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
-    last_error TEXT,
-    permanent_error INTEGER NOT NULL DEFAULT 0,
-    pr_url TEXT,
-    decline_reason TEXT,
-    lease_until REAL NOT NULL DEFAULT 0,
-    updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS submissions_due ON submissions (status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS photos (
-    submission_id TEXT NOT NULL REFERENCES submissions (id),
-    position INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (submission_id, position)
-);
-CREATE TABLE IF NOT EXISTS private (
-    submission_id TEXT PRIMARY KEY REFERENCES submissions (id),
-    received_at REAL NOT NULL,
-    client TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    contact TEXT
-);
-CREATE INDEX IF NOT EXISTS private_client ON private (client, received_at);
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -103,7 +71,7 @@ class Limited:
     retry_after: float
 
 
-class StoreError(Exception):
+class StoreError(YishiError):
     """The store cannot be opened or written."""
 
 
@@ -127,9 +95,16 @@ def _close_all(connections: list[sqlite3.Connection]) -> None:
 class Store:
     """The intake queue in one SQLite file, shared by the service, the worker and the CLI."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        #: Read-only stores (``intake status``, ``review show``) never create, migrate or
+        #: write the file: a missing or outdated store is an error that says what to run.
+        self.readonly = readonly
+        if readonly and not path.is_file():
+            raise StoreError(f"intake 数据库 {path} 不存在(请检查 --db)。"
+                             f" / The intake store {path} does not exist (check --db).")
+        if not readonly:
+            path.parent.mkdir(parents=True, exist_ok=True)
         # One long-lived connection per thread. Opening and closing one per operation made
         # every request pay for a WAL checkpoint (the last connection to close a WAL database
         # checkpoints it, with fsyncs): 30-43 ms an admit instead of a few.
@@ -138,16 +113,42 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._finalizer = weakref.finalize(self, _close_all, self._connections)
         with self._connect() as conn:
-            # WAL lets the service write while the worker reads; set once, it persists.
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
+            try:
+                if readonly:
+                    self._check_version(conn)
+                else:
+                    # WAL lets the service write while the worker reads; set once, it persists.
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    migrate(conn, path)
+            except StoreVersionError as exc:
+                self.close()
+                raise StoreError(str(exc)) from exc
+            except sqlite3.Error as exc:
+                self.close()
+                raise StoreError(f"cannot open the intake store {path}: {exc}") from exc
+
+    def _check_version(self, conn: sqlite3.Connection) -> None:
+        found = version(conn)
+        if found > CURRENT_VERSION:
+            raise too_new(self.path, found)
+        if found != CURRENT_VERSION:
+            raise StoreVersionError(
+                f"intake 数据库 {self.path} 的结构版本是 {found},本程序需要 {CURRENT_VERSION}:"
+                f"运行 `yishi intake work` 或 `yishi intake serve` 会自动升级它。"
+                f" / The intake store {self.path} is at schema version {found}, this Yishi "
+                f"needs {CURRENT_VERSION}: starting the worker or the service upgrades it.")
 
     def _open(self) -> sqlite3.Connection:
         try:
             # check_same_thread=False only so close() may close every thread's connection;
             # each connection is otherwise used by the thread that opened it alone.
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
+            if self.readonly:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                       timeout=30, isolation_level=None,
+                                       check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                       check_same_thread=False)
             # FULL: in WAL mode, NORMAL survives a crash of the process but may lose the last
             # commits on power loss or a kernel crash; FULL syncs the WAL at every commit, so
             # a submission is on disk before the service answers 202, whatever happens next.
@@ -180,6 +181,18 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, for reads (the outbox and the ratings share it)."""
+        with self._connect() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """An IMMEDIATE transaction on this thread's connection, committed on success."""
+        with self._transaction() as conn:
+            yield conn
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -277,9 +290,10 @@ class Store:
             "INSERT INTO photos (submission_id, position, data) VALUES (?, ?, ?)",
             [(issue_id, n, data) for n, data in enumerate(admission.photos, start=1)])
         conn.execute(
-            "INSERT INTO private (submission_id, received_at, client, fingerprint, contact) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (issue_id, now, client, fingerprint, submission.contact))
+            "INSERT INTO private (submission_id, received_at, client, fingerprint, contact, "
+            "notify) VALUES (?, ?, ?, ?, ?, ?)",
+            (issue_id, now, client, fingerprint, submission.contact,
+             int(submission.notify and bool(submission.contact))))
         return Admitted(issue_id)
 
     _ENTRY_COLUMNS = ("id, status, received_at, attempts, next_attempt_at, last_error, "
@@ -332,6 +346,14 @@ class Store:
             row = conn.execute(
                 "SELECT contact FROM private WHERE submission_id = ?", (issue_id,)).fetchone()
         return str(row[0]) if row and row[0] else None
+
+    def notify_wanted(self, issue_id: str) -> bool:
+        """Whether the resident opted in to notices (and their contact is still kept)."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT notify FROM private WHERE submission_id = ? AND contact IS NOT NULL",
+                (issue_id,)).fetchone()
+        return bool(row and row[0])
 
     def claim_due(self, now: float, lease: float) -> str | None:
         """Lease the oldest pending entry that is due, so two workers never share one."""
