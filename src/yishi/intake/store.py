@@ -407,12 +407,65 @@ class Store:
                 "UPDATE submissions SET last_error = ?, next_attempt_at = ?, lease_until = 0, "
                 "updated_at = ? WHERE id = ?", (reason[:500], retry_at, now, issue_id))
 
+    def tracked(self) -> list[tuple[str, str | None]]:
+        """Submissions that may be on the main branch, with the record blob last read."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, record_blob FROM submissions WHERE status IN (?, ?) "
+                "ORDER BY received_at, id",
+                (QueueStatus.PR_OPEN.value, QueueStatus.PUBLISHED.value)).fetchall()
+        return [(str(r[0]), r[1]) for r in rows]
+
+    def set_tracking(self, issue_id: str, *, blob: str, status: str,
+                     timeline: list[dict[str, str]], closed: bool, now: float) -> None:
+        """What the main branch says of the issue (public), and when it was first closed."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE submissions SET record_blob = ?, issue_status = ?, issue_timeline = ?, "
+                "closed_at = CASE WHEN ? THEN COALESCE(closed_at, ?) ELSE NULL END "
+                "WHERE id = ?",
+                (blob, status, json.dumps(timeline, ensure_ascii=False), int(closed), now,
+                 issue_id))
+
+    def tracking(self, issue_id: str) -> tuple[str, list[dict[str, str]]] | None:
+        """The issue's status and timeline on the main branch, once read."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT issue_status, issue_timeline FROM submissions WHERE id = ?",
+                (issue_id,)).fetchone()
+        if not row or row[0] is None:
+            return None
+        return str(row[0]), json.loads(row[1] or "[]")
+
     def purge(self, older_than: float) -> int:
-        """Delete private data received before ``older_than``; returns how many rows went."""
+        """Delete private data older than ``older_than``; returns how many rows went.
+
+        A resident who opted in to notices keeps their contact until the issue is closed:
+        for them the age counts from the closing. Their notices and the comments of the
+        issue's ratings go with it (the counts stay: they are published feedback).
+        """
         with self._connect() as conn:
             # secure_delete overwrites the freed pages, and the checkpoint empties the WAL,
             # so the purged contacts are not left readable in the file.
             conn.execute("PRAGMA secure_delete=ON")
-            cursor = conn.execute("DELETE FROM private WHERE received_at < ?", (older_than,))
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                gone = [str(r[0]) for r in conn.execute(
+                    "SELECT p.submission_id FROM private AS p "
+                    "JOIN submissions AS s ON s.id = p.submission_id "
+                    "WHERE (p.notify = 0 AND p.received_at < ?) "
+                    "OR (p.notify = 1 AND s.closed_at IS NOT NULL AND s.closed_at < ?) "
+                    # Declined before it was ever published: closed when it was declined.
+                    "OR (p.notify = 1 AND s.status = ? AND s.updated_at < ?)",
+                    (older_than, older_than, QueueStatus.DECLINED.value, older_than))]
+                marks = ", ".join("?" for _ in gone)
+                conn.execute(f"DELETE FROM outbox WHERE submission_id IN ({marks})", gone)
+                conn.execute(f"UPDATE ratings SET comment = NULL WHERE submission_id IN ({marks})",
+                             gone)
+                conn.execute(f"DELETE FROM private WHERE submission_id IN ({marks})", gone)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            return cursor.rowcount
+            return len(gone)

@@ -1,0 +1,121 @@
+"""The records as the main branch of the records repository has them: what the site shows.
+
+Notices and the receipt's timeline follow the published records, not a working tree or the
+desk, so a hand edit or a pull request merged on GitHub counts the moment it is on the main
+branch. Records are read from git objects (``ls-tree``, ``cat-file --batch``), never from
+the work tree, and parsed once per blob: a pass over an unchanged branch reads nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..council import Council
+from ..errors import YishiError
+from ..loading import ISSUES_DIR, MEETINGS_DIR, load_record
+from ..records import AgendaItem, Issue, Meeting
+
+# Variables that would redirect git away from the repository we were given.
+_GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                      "GIT_COMMON_DIR", "GIT_NAMESPACE")
+
+
+class MainlineError(YishiError):
+    """The main branch of the records repository cannot be read."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The issues and meetings of one commit of the main branch (valid records only)."""
+
+    commit: str
+    issue_blobs: dict[str, str]
+    issues: dict[str, Issue]
+    meetings: dict[str, Meeting]
+
+    def agenda(self, issue_id: str) -> list[tuple[Meeting, AgendaItem]]:
+        """The agenda items about ``issue_id``, oldest meeting first."""
+        found = [(m, item) for m in self.meetings.values() for item in m.agenda
+                 if item.issue == issue_id]
+        return sorted(found, key=lambda pair: (pair[0].date, pair[0].id))
+
+
+@dataclass
+class Mainline:
+    """Reads ``branch`` of the git repository at ``root``; caches records by blob id."""
+
+    root: Path
+    branch: str
+    council: Council
+    _parsed: dict[str, Issue | Meeting | None] = field(default_factory=dict, repr=False)
+    _last: Snapshot | None = field(default=None, repr=False)
+
+    def _git(self, *args: str, input: bytes | None = None) -> bytes:
+        env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
+        try:
+            done = subprocess.run(["git", "-C", str(self.root), *args], input=input, env=env,
+                                  capture_output=True, check=False)
+        except OSError as exc:
+            raise MainlineError(f"cannot run git in {self.root}: {exc}") from exc
+        if done.returncode != 0:
+            message = done.stderr.decode(errors="replace").strip() or f"exit {done.returncode}"
+            raise MainlineError(f"git {args[0]} failed in {self.root}: {message}")
+        return done.stdout
+
+    def head(self) -> str:
+        """The commit the main branch is at."""
+        return self._git("rev-parse", "--verify", f"refs/heads/{self.branch}^{{commit}}"
+                         ).decode().strip()
+
+    def snapshot(self) -> Snapshot:
+        """The records at the branch's current commit (the last one again if unchanged)."""
+        commit = self.head()
+        if self._last is not None and self._last.commit == commit:
+            return self._last
+        listing = self._git("ls-tree", "-r", "-z", commit, "--",
+                            ISSUES_DIR.as_posix(), MEETINGS_DIR.as_posix())
+        blobs: dict[str, str] = {}
+        for entry in listing.split(b"\0"):
+            if not entry:
+                continue
+            meta, _, path = entry.decode("utf-8", "replace").partition("\t")
+            if path.endswith(".md") and meta.split()[1] == "blob":
+                blobs[path] = meta.split()[2]
+        self._parse([blob for blob in blobs.values() if blob not in self._parsed], blobs)
+        issues: dict[str, Issue] = {}
+        issue_blobs: dict[str, str] = {}
+        meetings: dict[str, Meeting] = {}
+        for blob in blobs.values():
+            record = self._parsed.get(blob)
+            if isinstance(record, Issue):
+                issues[record.id] = record
+                issue_blobs[record.id] = blob
+            elif isinstance(record, Meeting):
+                meetings[record.id] = record
+        self._last = Snapshot(commit, issue_blobs, issues, meetings)
+        return self._last
+
+    def _parse(self, wanted: list[str], blobs: dict[str, str]) -> None:
+        if not wanted:
+            return
+        path_of = {blob: path for path, blob in blobs.items()}
+        out = self._git("cat-file", "--batch", input="".join(f"{b}\n" for b in wanted).encode())
+        at = 0
+        for blob in wanted:
+            header_end = out.index(b"\n", at)
+            size = int(out[at:header_end].split()[2])
+            data = out[header_end + 1:header_end + 1 + size]
+            at = header_end + 1 + size + 1
+            path = path_of[blob]
+            model: type[Issue] | type[Meeting] = (
+                Issue if path.startswith(ISSUES_DIR.as_posix()) else Meeting)
+            try:
+                loaded = load_record(model, path, data.decode("utf-8"), self.council)
+            except UnicodeDecodeError:
+                loaded = []
+            # A broken record is skipped (``yishi check`` reports it); nothing is announced
+            # from a record the site cannot show either.
+            self._parsed[blob] = loaded.record if not isinstance(loaded, list) else None
