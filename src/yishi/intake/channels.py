@@ -90,12 +90,14 @@ class EmailChannel:
                                         context=ssl.create_default_context())
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-            with smtp:
+            try:
                 if s.security == "starttls":
                     smtp.starttls(context=ssl.create_default_context())
                 if s.user:
                     smtp.login(s.user, s.password or "")
                 smtp.send_message(self.message(message))
+            finally:
+                _quit(smtp)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise ChannelError(f"SMTP refused the recipient ({codes})",
@@ -109,6 +111,14 @@ class EmailChannel:
                                permanent=permanent) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise ChannelError(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    """Say goodbye; once the server accepted the message, a failure here changes nothing."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def signature(secret: str, body: bytes) -> str:
