@@ -164,3 +164,29 @@ def test_a_proposal_walked_from_received_to_done_gets_one_notice_per_step(tmp_pa
     history = git(repo, "log", "-p", "--all")
     for secret in (EMAIL, "13900001234", PHONE, QUIET, "修得很快", "/rate/"):
         assert secret not in history and secret not in logs
+
+
+def test_without_a_channel_notices_are_kept_unsent_and_status_says_so(tmp_path: Path) -> None:
+    repo = make_records_repo(tmp_path / "records")
+    db = tmp_path / "intake.sqlite3"
+    app = create_app(Store(db), load_council(repo), settings=ServiceSettings(min_fill_seconds=0))
+    with serve_app(app) as intake, httpx.Client() as client:
+        issue_id = _submit(client, intake, contact=EMAIL, notify="yes")
+    common = ["--repo", str(repo), "--db", str(db)]
+    for command in (["intake", "work", "--once"], ["review", "approve", issue_id]):
+        assert subprocess.run([YISHI, *command, *common], capture_output=True).returncode == 0
+    advance(repo, issue_id, "accepted")
+    done = subprocess.run([YISHI, "intake", "work", "--once", *common], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    status = subprocess.run([YISHI, "intake", "status", "--db", str(db)], capture_output=True,
+                            text=True, timeout=60)
+    assert "unsent 1" in status.stdout
+    assert f"{issue_id}  01-accepted  unsent" in status.stdout and "未配置邮件服务器" in status.stdout
+    # Once the council configures its mail server, the kept notice goes out.
+    with mail_server() as (mail, port):
+        done = subprocess.run([YISHI, "intake", "work", "--once", *common, "--smtp-host",
+                               "127.0.0.1", "--smtp-port", str(port), "--smtp-from",
+                               "council@example.org"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert [m.to for m in mail.deliveries] == [EMAIL]

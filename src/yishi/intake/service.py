@@ -33,7 +33,7 @@ from .rating_pages import rating_routes
 from .store import Admission, Admitted, Entry, QueueStatus, Store, StoreError
 from .submission import Invalid, parse_submission
 from .tokens import FormTokens, TokenPolicy, TokenRefused
-from .tracking import loggable_path, tracking_answer
+from .tracking import loggable_path, receipt_lookup_route, tracking_answer
 
 log = logging.getLogger("yishi.intake.service")
 
@@ -213,6 +213,7 @@ def create_app(
         Route("/receipt/{issue_id}", receipt, methods=["GET"], name="receipt"),
         Route("/healthz", health, methods=["GET"]),
         *rating_routes(store, council, clock, settings.site_url),
+        receipt_lookup_route(store, council, lambda entry: public_url(settings, entry)),
     ]
     middleware = [
         Middleware(AccessLog),
