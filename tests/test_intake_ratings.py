@@ -20,6 +20,7 @@ from yishi.intake.ratings import (
     LinkState,
     Ratings,
     Satisfaction,
+    rating_comments,
     rating_counts,
 )
 from yishi.intake.service import ServiceSettings, create_app
@@ -58,7 +59,7 @@ def test_a_link_rates_once_and_forged_or_expired_links_are_refused(tmp_path: Pat
     assert ratings.rate(token, Satisfaction.DISSATISFIED, False, "", now=now) is LinkState.USED
     counts = rating_counts(store, ISSUE)
     assert (counts.satisfied, counts.dissatisfied, counts.resolved_yes) == (1, 0, 1)
-    assert ratings.comments(ISSUE) == ["谢谢"]
+    assert rating_comments(store, ISSUE) == ["谢谢"]
 
 
 def test_cosigners_invited_by_the_moderator_rate_with_their_own_links(tmp_path: Path) -> None:
@@ -84,6 +85,9 @@ def test_cosigners_invited_by_the_moderator_rate_with_their_own_links(tmp_path: 
     assert counts.feedback_arguments() == {
         "satisfied": 1, "basically_satisfied": 1, "dissatisfied": 1, "resolved": True,
         "from_ratings": 3}
+    shown = subprocess.run([YISHI, "intake", "ratings", ISSUE, "--db", str(db)],
+                           capture_output=True, text=True, timeout=60)
+    assert "满意 satisfied 1, 基本满意 basically_satisfied 1, 不满意 dissatisfied 1" in shown.stdout
     unknown = subprocess.run([YISHI, "intake", "invite", "2024-0312-none", "--count", "1",
                               "--db", str(db), "--intake-url", "https://x.example.org"],
                              capture_output=True, text=True, timeout=60)

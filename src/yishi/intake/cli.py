@@ -259,6 +259,24 @@ def invite(db: Path, issue_id: str, count: int, intake_url: str) -> None:
         click.echo(f"{intake_url.rstrip('/')}/rate/{token}")
 
 
+@intake.command()
+@DB
+@click.argument("issue_id")
+@click.option("--comments", is_flag=True, help="Also print the private comments (moderators only).")
+def ratings(db: Path, issue_id: str, comments: bool) -> None:
+    """Residents' ratings of ISSUE_ID: the counts the feedback step starts from."""
+    from .ratings import rating_comments, rating_counts
+
+    store = _store(db, readonly=True)
+    counts = rating_counts(store, issue_id)
+    click.echo(f"满意 satisfied {counts.satisfied}, 基本满意 basically_satisfied "
+               f"{counts.basically_satisfied}, 不满意 dissatisfied {counts.dissatisfied}; "
+               f"已解决 resolved {counts.resolved_yes}, 未解决 not resolved {counts.resolved_no}")
+    if comments:
+        for comment in rating_comments(store, issue_id):
+            click.echo(f"- {comment}")
+
+
 @click.group()
 def review() -> None:
     """Moderate proposals of the local forge (branches proposal/<id>)."""

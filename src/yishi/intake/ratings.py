@@ -151,13 +151,6 @@ class Ratings:
                  comment.strip()[:MAX_COMMENT] or None, found.rating_id, now)).rowcount
         return found if changed == 1 else LinkState.USED
 
-    def comments(self, issue_id: str) -> list[str]:
-        """The private comments on an issue (for moderators only)."""
-        with self.store.reading() as conn:
-            return [str(r[0]) for r in conn.execute(
-                "SELECT comment FROM ratings WHERE issue_id = ? AND comment IS NOT NULL "
-                "ORDER BY used_at", (issue_id,))]
-
 
 def rating_counts(store: Store, issue_id: str) -> RatingCounts:
     """The residents' ratings of ``issue_id`` summed (what ``record_feedback`` starts from)."""
@@ -174,3 +167,11 @@ def rating_counts(store: Store, issue_id: str) -> RatingCounts:
             yes, no = (yes + n, no) if resolved else (yes, no + n)
     return RatingCounts(counts[Satisfaction.SATISFIED], counts[Satisfaction.BASICALLY_SATISFIED],
                         counts[Satisfaction.DISSATISFIED], yes, no)
+
+
+def rating_comments(store: Store, issue_id: str) -> list[str]:
+    """The private comments on ``issue_id`` (for moderators only), oldest first."""
+    with store.reading() as conn:
+        return [str(r[0]) for r in conn.execute(
+            "SELECT comment FROM ratings WHERE issue_id = ? AND comment IS NOT NULL "
+            "ORDER BY used_at", (issue_id,))]
