@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,12 +30,13 @@ class MainlineError(YishiError):
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The issues and meetings of one commit of the main branch (valid records only)."""
+    """One commit of the main branch: every issue's blob id, the meetings parsed, and the
+    issues parsed so far (only those asked for: see :meth:`Mainline.load_issues`)."""
 
     commit: str
     issue_blobs: dict[str, str]
-    issues: dict[str, Issue]
     meetings: dict[str, Meeting]
+    issues: dict[str, Issue] = field(default_factory=dict)
 
     def agenda(self, issue_id: str) -> list[tuple[Meeting, AgendaItem]]:
         """The agenda items about ``issue_id``, oldest meeting first."""
@@ -71,49 +73,58 @@ class Mainline:
                          ).decode().strip()
 
     def snapshot(self) -> Snapshot:
-        """The records at the branch's current commit (the last one again if unchanged)."""
+        """The branch's current commit: issue blobs and meetings (the last one if unchanged).
+
+        Issues are parsed only when asked for (:meth:`load_issues`): a council with tens of
+        thousands of issues has few proposals still being followed.
+        """
         commit = self.head()
         if self._last is not None and self._last.commit == commit:
             return self._last
         listing = self._git("ls-tree", "-r", "-z", commit, "--",
                             ISSUES_DIR.as_posix(), MEETINGS_DIR.as_posix())
-        blobs: dict[str, str] = {}
+        issue_blobs: dict[str, str] = {}
+        meeting_blobs: dict[str, str] = {}
         for entry in listing.split(b"\0"):
             if not entry:
                 continue
             meta, _, path = entry.decode("utf-8", "replace").partition("\t")
-            if path.endswith(".md") and meta.split()[1] == "blob":
-                blobs[path] = meta.split()[2]
-        self._parse([blob for blob in blobs.values() if blob not in self._parsed], blobs)
-        issues: dict[str, Issue] = {}
-        issue_blobs: dict[str, str] = {}
-        meetings: dict[str, Meeting] = {}
-        for blob in blobs.values():
-            record = self._parsed.get(blob)
-            if isinstance(record, Issue):
-                issues[record.id] = record
-                issue_blobs[record.id] = blob
-            elif isinstance(record, Meeting):
-                meetings[record.id] = record
-        self._last = Snapshot(commit, issue_blobs, issues, meetings)
+            kind, blob = meta.split()[1:3]
+            if kind != "blob" or not path.endswith(".md"):
+                continue
+            stem = path.rsplit("/", 1)[1].removesuffix(".md")
+            (issue_blobs if path.startswith(ISSUES_DIR.as_posix()) else meeting_blobs)[stem] = blob
+        self._parse(Meeting, meeting_blobs, MEETINGS_DIR.as_posix())
+        meetings = {record.id: record for blob in meeting_blobs.values()
+                    if isinstance(record := self._parsed.get(blob), Meeting)}
+        self._last = Snapshot(commit, issue_blobs, meetings)
         return self._last
 
-    def _parse(self, wanted: list[str], blobs: dict[str, str]) -> None:
-        if not wanted:
+    def load_issues(self, snapshot: Snapshot, issue_ids: Iterable[str]) -> None:
+        """Parse these issues of the snapshot (those it has), in one ``cat-file`` call."""
+        wanted = {i: snapshot.issue_blobs[i] for i in issue_ids if i in snapshot.issue_blobs}
+        self._parse(Issue, wanted, ISSUES_DIR.as_posix())
+        for issue_id, blob in wanted.items():
+            record = self._parsed.get(blob)
+            if isinstance(record, Issue) and record.id == issue_id:
+                snapshot.issues[issue_id] = record
+
+    def _parse(self, model: type[Issue] | type[Meeting], blobs: dict[str, str],
+               folder: str) -> None:
+        """Parse the blobs not parsed before (``blobs``: file stem → blob id)."""
+        todo = {blob: stem for stem, blob in blobs.items() if blob not in self._parsed}
+        if not todo:
             return
-        path_of = {blob: path for path, blob in blobs.items()}
-        out = self._git("cat-file", "--batch", input="".join(f"{b}\n" for b in wanted).encode())
+        out = self._git("cat-file", "--batch", input="".join(f"{b}\n" for b in todo).encode())
         at = 0
-        for blob in wanted:
+        for blob, stem in todo.items():
             header_end = out.index(b"\n", at)
             size = int(out[at:header_end].split()[2])
             data = out[header_end + 1:header_end + 1 + size]
             at = header_end + 1 + size + 1
-            path = path_of[blob]
-            model: type[Issue] | type[Meeting] = (
-                Issue if path.startswith(ISSUES_DIR.as_posix()) else Meeting)
             try:
-                loaded = load_record(model, path, data.decode("utf-8"), self.council)
+                loaded = load_record(model, f"{folder}/{stem}.md", data.decode("utf-8"),
+                                     self.council)
             except UnicodeDecodeError:
                 loaded = []
             # A broken record is skipped (``yishi check`` reports it); nothing is announced

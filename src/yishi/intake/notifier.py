@@ -93,10 +93,14 @@ class Notifier:
         """Record each proposal's public state and queue its new notices; how many queued."""
         queued = 0
         now = self._now()
-        for issue_id, blob in self.store.tracked():
+        # Only proposals whose record is on the branch and changed since the last pass.
+        changed = [issue_id for issue_id, blob in self.store.tracked()
+                   if snapshot.issue_blobs.get(issue_id) not in (None, blob)]
+        self.mainline.load_issues(snapshot, changed)
+        for issue_id in changed:
             issue = snapshot.issues.get(issue_id)
-            if issue is None or snapshot.issue_blobs.get(issue_id) == blob:
-                continue  # not merged yet, or unchanged since the last pass
+            if issue is None:
+                continue  # a broken record: `yishi check` reports it
             if self.store.notify_wanted(issue_id):
                 # Queued before the blob is noted: a crash between the two queues nothing
                 # twice (one row per proposal and step) and skips nothing.
