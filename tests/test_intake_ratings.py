@@ -129,3 +129,33 @@ def test_the_rating_pages_answer_in_chinese_and_keep_the_token_out_of_the_log(
     lines = [r.getMessage() for r in caplog.records]
     assert any("/rate/… 200" in line for line in lines)
     assert not any(token in line or expiring in line for line in lines)
+
+
+def test_the_counts_reach_the_feedback_operation(tmp_path: Path) -> None:
+    # The feedback operation is built on another branch; this runs once both are merged.
+    operations = pytest.importorskip("yishi.operations")
+    if not hasattr(operations, "record_feedback"):
+        pytest.skip("the feedback operation is not merged yet")
+    from datetime import date
+
+    from yishi.loading import load_repository
+
+    repo_root = make_records_repo(tmp_path / "records", full=True)
+    done_issue = "2018-0115-ev7n"  # a demo issue that is done
+    clock = Clock()
+    store = Store(tmp_path / "intake.sqlite3")
+    store.admit(Submission("老电梯", "大修。", "xinkangyuan", "elevators", contact="e@example.org",
+                           notify=True), [], client="c", now=clock().timestamp(),
+                new_id=lambda: done_issue, limit=RateLimit())
+    ratings = Ratings(store)
+    now = clock().timestamp()
+    links = [ratings.invite(done_issue, done_issue, now=now),
+             *ratings.invite_cosigners(done_issue, done_issue, 1, now=now)]
+    for token, answer in zip(links, (Satisfaction.SATISFIED, Satisfaction.DISSATISFIED),
+                             strict=True):
+        ratings.rate(token, answer, True, "", now=now)
+    arguments = rating_counts(store, done_issue).feedback_arguments()
+    change = operations.record_feedback(load_repository(repo_root), done_issue, by="秘书",
+                                        on=date(2020, 2, 1), **arguments)
+    text = change.files[f"content/issues/{done_issue}.md"].decode()
+    assert "from_ratings: 2" in text and "satisfied: 1" in text and "dissatisfied: 1" in text
