@@ -153,6 +153,7 @@ class WebhookChannel:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                 answer.read()
         except urllib.error.HTTPError as exc:
+            exc.close()
             # 4xx other than a timeout or a rate limit: the gateway refuses this message.
             permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)
             raise ChannelError(f"webhook answered {exc.code}", permanent=permanent) from exc
