@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from intake_support import free_port, make_records_repo
+from intake_support import YISHI, free_port, make_records_repo
 from notices_support import MailServer, webhook_receiver
 from yishi.council import load_council
 from yishi.intake.channels import ChannelError, EmailChannel, Outgoing, WebhookChannel
@@ -110,3 +111,18 @@ def test_a_gateway_refuses_a_wrongly_signed_webhook_for_good() -> None:
     [delivered] = hook.deliveries
     assert delivered["idempotency_key"] == MESSAGE.message_id
     assert delivered["to"] == "resident@example.org" and delivered["text"] == MESSAGE.body
+
+
+def test_work_refuses_a_webhook_without_its_secret(tmp_path: Path) -> None:
+    repo = make_records_repo(tmp_path / "records")
+    env = {k: v for k, v in os.environ.items() if k != "YISHI_NOTIFY_SECRET"}
+    done = subprocess.run([YISHI, "intake", "work", "--once", "--repo", str(repo), "--db",
+                           str(tmp_path / "intake.sqlite3"), "--notify-webhook",
+                           "http://127.0.0.1:9/hook"], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert done.returncode == 2 and "YISHI_NOTIFY_SECRET" in done.stderr
+    assert "Traceback" not in done.stderr
+    missing_from = subprocess.run([YISHI, "intake", "work", "--once", "--repo", str(repo),
+                                   "--db", str(tmp_path / "intake.sqlite3"), "--smtp-host",
+                                   "127.0.0.1"], capture_output=True, text=True, timeout=60)
+    assert missing_from.returncode == 2 and "--smtp-from" in missing_from.stderr

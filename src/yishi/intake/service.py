@@ -255,5 +255,5 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            log.info("%s %s %d %.0fms", scope["method"], loggable_path(str(scope["path"])), status,
-                     (time.perf_counter() - started) * 1000)
+            log.info("%s %s %d %.0fms", scope["method"], loggable_path(str(scope["path"])),
+                     status, (time.perf_counter() - started) * 1000)
