@@ -8,24 +8,14 @@ the work tree, and parsed once per blob: a pass over an unchanged branch reads n
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..council import Council
-from ..errors import YishiError
+from ..diff.git import git, resolve
 from ..loading import ISSUES_DIR, MEETINGS_DIR, load_record
 from ..records import AgendaItem, Issue, Meeting
-
-# Variables that would redirect git away from the repository we were given.
-_GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-                      "GIT_COMMON_DIR", "GIT_NAMESPACE")
-
-
-class MainlineError(YishiError):
-    """The main branch of the records repository cannot be read."""
 
 
 @dataclass(frozen=True)
@@ -55,22 +45,9 @@ class Mainline:
     _parsed: dict[str, Issue | Meeting | None] = field(default_factory=dict, repr=False)
     _last: Snapshot | None = field(default=None, repr=False)
 
-    def _git(self, *args: str, input: bytes | None = None) -> bytes:
-        env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
-        try:
-            done = subprocess.run(["git", "-C", str(self.root), *args], input=input, env=env,
-                                  capture_output=True, check=False)
-        except OSError as exc:
-            raise MainlineError(f"cannot run git in {self.root}: {exc}") from exc
-        if done.returncode != 0:
-            message = done.stderr.decode(errors="replace").strip() or f"exit {done.returncode}"
-            raise MainlineError(f"git {args[0]} failed in {self.root}: {message}")
-        return done.stdout
-
     def head(self) -> str:
         """The commit the main branch is at."""
-        return self._git("rev-parse", "--verify", f"refs/heads/{self.branch}^{{commit}}"
-                         ).decode().strip()
+        return resolve(self.root, f"refs/heads/{self.branch}")
 
     def snapshot(self) -> Snapshot:
         """The branch's current commit: issue blobs and meetings (the last one if unchanged).
@@ -81,7 +58,7 @@ class Mainline:
         commit = self.head()
         if self._last is not None and self._last.commit == commit:
             return self._last
-        listing = self._git("ls-tree", "-r", "-z", commit, "--",
+        listing = git(self.root, "ls-tree", "-r", "-z", commit, "--",
                             ISSUES_DIR.as_posix(), MEETINGS_DIR.as_posix())
         issue_blobs: dict[str, str] = {}
         meeting_blobs: dict[str, str] = {}
@@ -115,7 +92,7 @@ class Mainline:
         todo = {blob: stem for stem, blob in blobs.items() if blob not in self._parsed}
         if not todo:
             return
-        out = self._git("cat-file", "--batch", input="".join(f"{b}\n" for b in todo).encode())
+        out = git(self.root, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in todo).encode())
         at = 0
         for blob, stem in todo.items():
             header_end = out.index(b"\n", at)

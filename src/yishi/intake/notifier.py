@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..council import Council
+from ..diff.git import GitError
 from ..lifecycle import is_closed
 from .channels import Channel, ChannelError, Outgoing
 from .contacts import ContactKind, contact_kind, phone_number
-from .mainline import Mainline, MainlineError, Snapshot
+from .mainline import Mainline, Snapshot
 from .notices import due_notices, tracking_timeline
 from .outbox import NoticeState, Outbox, OutboxRow
 from .ratings import Ratings
@@ -78,7 +79,7 @@ class Notifier:
         """Follow the main branch if it moved, then send every notice that is due."""
         try:
             snapshot = self.mainline.snapshot()
-        except MainlineError as exc:
+        except GitError as exc:
             if str(exc) != self._mainline_error:  # said once, not on every poll
                 log.warning("cannot read the main branch: %s", exc)
             self._mainline_error = str(exc)
