@@ -82,3 +82,16 @@ def test_council_operations_send_one_notice_per_step_and_ratings_reach_feedback(
     feedback = text.split("feedback:", 1)[1]
     assert re.search(r"satisfied: 31\b", feedback) and "from_ratings: 1" in feedback
     assert re.search(r"resolved: true", feedback)
+
+
+def test_feedback_without_counts_or_ratings_says_what_is_missing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from yishi.cli import main
+
+    records = make_records_repo(tmp_path / "records", full=True)
+    result = CliRunner().invoke(main, ["council", "feedback", ISSUE, "--root", str(records),
+                                       "--by", "王主持", "--resolved", "yes", "--satisfied", "3"])
+    assert result.exit_code == 1
+    assert "请给出 --basically-satisfied, --dissatisfied" in result.output
+    assert "--ratings-db" in result.output
