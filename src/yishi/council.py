@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +32,7 @@ SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 _OFFSET = re.compile(r"([+-])(0\d|1[0-4]):([0-5]\d)")
 
 
+@cache
 def parse_timezone(text: str) -> dt.tzinfo:
     """A UTC offset (``+08:00``) or an IANA zone name (``Asia/Shanghai``) as a tzinfo."""
     if match := _OFFSET.fullmatch(text):
@@ -149,7 +150,7 @@ class Council(_Strict):
                 {"field": "level", "value": repr(self.level), "choices": ", ".join(levels)})
         return self
 
-    @cached_property
+    @property
     def tz(self) -> dt.tzinfo:
         """The council's time zone: every date a page, an export or an id shows is in it."""
         return parse_timezone(self.timezone)
@@ -201,11 +202,19 @@ def _loc(err: ErrorDetails) -> tuple[str | int, ...]:
 
 def load_council(root: Path) -> Council:
     """Read and validate ``content/council.yml`` under ``root``."""
-    path = root / COUNCIL_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise CouncilError(f"{COUNCIL_FILE}: missing; every Yishi repository needs one") from exc
+        text = (root / COUNCIL_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = None
+    return parse_council(text)
+
+
+def parse_council(text: str | bytes | None) -> Council:
+    """Validate the text of ``content/council.yml`` (None: the file is missing)."""
+    if text is None:
+        raise CouncilError(f"{COUNCIL_FILE}: missing; every Yishi repository needs one")
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else 1  # type: ignore[attr-defined]
         raise CouncilError(f"{COUNCIL_FILE}:{line}: invalid YAML: {exc}") from exc

@@ -1,4 +1,5 @@
-"""``yishi intake serve|work|status|purge`` and ``yishi review list|show|approve|decline``."""
+"""``yishi intake serve|work|status|purge`` and ``yishi review list|show|approve|decline``
+(the latter for residents' proposals and moderators' council changes alike)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ import click
 
 from ..cli_options import root_option
 from ..council import load_council
+from ..diff import compare, render
+from ..diff.git import git
 from ..errors import YishiError
-from ..forges.base import Forge
+from ..forges.base import Forge, ProposalKind
+from ..forges.changes import approve_change, decline_change, read_change
 from ..forges.local import LocalForge
+from ..operations.changeset import CHANGE_ID_RE
 from .abuse import RateLimit
 from .store import PENDING, QueueStatus, Store, StoreError
 from .worker import Worker
@@ -50,23 +55,35 @@ FORGE_OPTIONS = _options(
 )
 
 
+NOTICE_OPTIONS = _options(
+    click.option("--smtp-host", metavar="HOST", help="SMTP server for e-mail notices."),
+    click.option("--smtp-port", type=int, metavar="PORT",
+                 help="SMTP port [default: 465 with --smtp-tls, 587 with --smtp-starttls, else 25]."),
+    click.option("--smtp-from", metavar="ADDR", help="Sender address of e-mail notices."),
+    click.option("--smtp-user", metavar="USER",
+                 help="SMTP login; the password comes from YISHI_SMTP_PASSWORD."),
+    click.option("--smtp-starttls", "smtp_security", flag_value="starttls",
+                 help="Upgrade the SMTP connection with STARTTLS."),
+    click.option("--smtp-tls", "smtp_security", flag_value="tls",
+                 help="Connect to the SMTP server over TLS (port 465)."),
+    click.option("--notify-webhook", metavar="URL",
+                 help="SMS/WeChat gateway for phone contacts: a JSON POST signed with "
+                      "HMAC-SHA256 (secret from YISHI_NOTIFY_SECRET)."),
+    click.option("--site-url", metavar="URL", help="Public site URL, for issue permalinks."),
+    click.option("--intake-url", metavar="URL",
+                 help="Public URL of this intake service, for the rating link of the last notice."),
+)
+
+
 def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
-def _store(db: Path) -> Store:
+def _store(db: Path, *, readonly: bool = False) -> Store:
     try:
-        return Store(db)
+        return Store(db, readonly=readonly)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-
-
-def _existing_store(db: Path) -> Store:
-    """The store at ``db``, for commands that read it: they never create one."""
-    if not db.is_file():
-        raise click.ClickException(
-            f"没有找到提案队列数据库 {str(db)!r}，请用 --db 指定 (no intake store at {str(db)!r})")
-    return _store(db)
 
 
 def _forge(forge: str, root: Path, db: Path, main_branch: str | None, github_repo: str | None,
@@ -146,10 +163,14 @@ def serve(root: Path, db: Path, min_fill_seconds: float, host: str, port: int,
                    "crash, another worker resumes it once the lease runs out).")
 @click.option("--nice", type=click.IntRange(0, 19), default=10, show_default=True,
               help="How much lower the worker's CPU priority is than the service's (POSIX).")
+@NOTICE_OPTIONS
 def work(root: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
          github_api_url: str, once: bool, github_per_minute: int,
-         github_per_hour: int, poll: float, lease: float, nice: int) -> None:
-    """Turn queued submissions into proposals, and follow them until merged or declined."""
+         github_per_hour: int, poll: float, lease: float, nice: int,
+         **notice_options: Any) -> None:
+    """Turn queued submissions into proposals, follow them until merged or declined, and
+    send opted-in proposers a notice at each public step of their issue."""
+    from .notice_options import build_notifier
     from .service import system_clock
 
     _setup_logging()
@@ -160,7 +181,11 @@ def work(root: Path, db: Path, main_branch: str | None, forge: str, github_repo:
         os.nice(nice)
     forge_ = _forge(forge, root, db, main_branch, github_repo, github_api_url,
                     github_per_minute, github_per_hour)
-    worker = Worker(_store(db), forge_, _council(root), system_clock, lease=lease)
+    store, council = _store(db), _council(root)
+    branch = main_branch or (forge_.main_branch if isinstance(forge_, LocalForge) else "main")
+    notifier = build_notifier(store, root, branch, council, system_clock, lease=lease,
+                              **notice_options)
+    worker = Worker(store, forge_, council, system_clock, lease=lease, notifier=notifier)
     try:
         code = worker.run(once=once, poll=poll)
     except KeyboardInterrupt:
@@ -178,31 +203,91 @@ def _when(timestamp: float) -> str:
 @DB
 def status(db: Path) -> None:
     """Counts by status, then every queued, retrying and failed item with its last error."""
-    store = _existing_store(db)
+    store = _store(db, readonly=True)
     counts = store.counts()
     click.echo(", ".join(f"{s.value} {n}" for s, n in counts.items()))
     for entry in store.entries(*PENDING):
         state = "failed" if entry.permanent_error else entry.status.value
         line = f"{entry.id}  {state}  attempts {entry.attempts}  next {_when(entry.next_attempt_at)}"
         click.echo(line + (f"  last error: {entry.last_error}" if entry.last_error else ""))
+    from .outbox import NoticeState, Outbox
+
+    outbox = Outbox(store)
+    notices = outbox.counts()
+    click.echo("通知 notices: " + ", ".join(f"{s.value} {n}" for s, n in notices.items()))
+    for row in outbox.rows():
+        if row.state in (NoticeState.SENT, NoticeState.QUEUED):
+            continue
+        line = f"{row.submission_id}  {row.step}  {row.state.value}  attempts {row.attempts}"
+        if row.state in (NoticeState.RETRYING, NoticeState.SENDING):
+            line += f"  next {_when(row.next_attempt_at)}"
+        click.echo(line + (f"  {row.last_error}" if row.last_error else ""))
 
 
 @intake.command()
 @DB
 @click.option("--older-than", "days", type=float, required=True, metavar="DAYS",
-              help="Delete contacts and client hashes of submissions older than this.")
+              help="Delete contacts and client hashes of submissions older than this "
+                   "(for proposers who asked for notices: counted from the issue's closing).")
 def purge(db: Path, days: float) -> None:
-    """Delete private data (contact, hashed address) older than DAYS days."""
+    """Delete private data (contact, hashed address, notices, rating comments) older than
+    DAYS days; a proposer who asked for notices is kept until DAYS after the issue closed."""
     from .service import system_clock
 
     cutoff = system_clock().timestamp() - days * 86400
-    removed = _existing_store(db).purge(cutoff)
+    if not db.is_file():  # a purge never creates the store it was to clean
+        _store(db, readonly=True)
+    removed = _store(db).purge(cutoff)
     click.echo(f"Purged private data of {removed} submission(s) older than {days:g} day(s).")
+
+
+@intake.command()
+@DB
+@click.argument("issue_id")
+@click.option("--count", type=click.IntRange(1, 500), required=True,
+              help="How many cosigners to invite (one link each).")
+@click.option("--intake-url", required=True, metavar="URL",
+              help="Public URL of the intake service (the rating page is served there).")
+def invite(db: Path, issue_id: str, count: int, intake_url: str) -> None:
+    """Print rating links for COUNT cosigners of joint proposal ISSUE_ID, one a line.
+
+    Hand each cosigner their own link: it rates once. The proposer gets theirs with the
+    notice that the issue is done.
+    """
+    from .ratings import Ratings
+    from .service import system_clock
+
+    store = _store(db)
+    if store.get(issue_id) is None:
+        raise click.ClickException(f"intake 数据库中没有提案 {issue_id} / no submission {issue_id}")
+    tokens = Ratings(store).invite_cosigners(issue_id, issue_id, count,
+                                             now=system_clock().timestamp())
+    for token in tokens:
+        click.echo(f"{intake_url.rstrip('/')}/rate/{token}")
+
+
+@intake.command()
+@DB
+@click.argument("issue_id")
+@click.option("--comments", is_flag=True, help="Also print the private comments (moderators only).")
+def ratings(db: Path, issue_id: str, comments: bool) -> None:
+    """Residents' ratings of ISSUE_ID: the counts the feedback step starts from."""
+    from .ratings import rating_comments, rating_counts
+
+    store = _store(db, readonly=True)
+    counts = rating_counts(store, issue_id)
+    click.echo(f"满意 satisfied {counts.satisfied}, 基本满意 basically_satisfied "
+               f"{counts.basically_satisfied}, 不满意 dissatisfied {counts.dissatisfied}; "
+               f"已解决 resolved {counts.resolved_yes}, 未解决 not resolved {counts.resolved_no}")
+    if comments:
+        for comment in rating_comments(store, issue_id):
+            click.echo(f"- {comment}")
 
 
 @click.group()
 def review() -> None:
-    """Moderate proposals of the local forge (branches proposal/<id>)."""
+    """审核待批准的提案与议事会变更（本地分支 proposal/<id>、change/<id>）。 Moderate the
+    local forge's proposals and council changes (branches proposal/<id>, change/<id>)."""
 
 
 def _local(root: Path, main_branch: str | None) -> LocalForge:
@@ -212,15 +297,32 @@ def _local(root: Path, main_branch: str | None) -> LocalForge:
         raise click.ClickException(str(exc)) from exc
 
 
+def _is_change(some_id: str) -> bool:
+    """Whether ``some_id`` names a council change rather than a resident's proposal."""
+    return CHANGE_ID_RE.match(some_id) is not None
+
+
 @review.command("list")
 @ROOT
 @MAIN_BRANCH
 def list_(root: Path, main_branch: str | None) -> None:
-    """Open proposals: id and commit subject."""
-    proposals = _local(root, main_branch).open_proposals()
+    """Open proposals (id and commit subject), then open council changes (id, operation,
+    who asked, summary)."""
+    forge = _local(root, main_branch)
+    proposals = forge.open_proposals()
     for proposal in proposals:
         click.echo(f"{proposal.issue_id}  {proposal.subject}")
+    changes = forge.open_proposals(ProposalKind.CHANGE)
+    for open_change in changes:
+        try:
+            change = read_change(forge, open_change.issue_id)
+        except YishiError:
+            click.echo(f"{open_change.issue_id}  ?  ?  {open_change.subject}")
+            continue
+        click.echo(f"{open_change.issue_id}  {change.operation}  {change.by}  {change.summary}")
     click.echo(f"{len(proposals)} open proposal(s).", err=True)
+    if changes:
+        click.echo(f"{len(changes)} open council change(s).", err=True)
 
 
 @review.command()
@@ -231,9 +333,24 @@ def list_(root: Path, main_branch: str | None) -> None:
 @click.option("--contact", "with_contact", is_flag=True,
               help="Also print the resident's private contact from the store.")
 def show(root: Path, db: Path, main_branch: str | None, issue_id: str, with_contact: bool) -> None:
-    """Print a proposal's record and list its photos."""
+    """Print a proposal's record and list its photos; for a change id, who asked and the
+    ``yishi diff`` summary of the change."""
+    forge = _local(root, main_branch)
+    if _is_change(issue_id):
+        try:
+            change = read_change(forge, issue_id)
+            commit, parent, _message = forge.change_commit(issue_id)
+            summary = render(compare(root, parent, commit), heading=f"## {change.summary}")
+            lines = git(root, "diff", "--no-color", parent, commit, "--").decode("utf-8", "replace")
+        except YishiError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"变更 change {issue_id}\n操作 operation: {change.operation}\n"
+                   f"申请人 requested by: {change.by}\n日期 on: {change.on.isoformat()}\n")
+        click.echo(summary)
+        click.echo(lines)
+        return
     try:
-        files = _local(root, main_branch).proposal_files(issue_id)
+        files = forge.proposal_files(issue_id)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     for path, data in files.items():
@@ -242,7 +359,7 @@ def show(root: Path, db: Path, main_branch: str | None, issue_id: str, with_cont
         else:
             click.echo(f"# {path} ({len(data)} bytes)")
     if with_contact:
-        click.echo(f"contact (private): {_existing_store(db).contact(issue_id) or '—'}")
+        click.echo(f"contact (private): {_store(db, readonly=True).contact(issue_id) or '—'}")
 
 
 def _record(db: Path, issue_id: str, status: QueueStatus, reason: str | None = None) -> None:
@@ -261,11 +378,30 @@ def _record(db: Path, issue_id: str, status: QueueStatus, reason: str | None = N
 @DB
 @MAIN_BRANCH
 @click.argument("issue_id")
-def approve(root: Path, db: Path, main_branch: str | None, issue_id: str) -> None:
-    """Merge proposal ISSUE_ID into the main branch."""
+@click.option("--by", "approver", default=None, metavar="NAME",
+              help="批准人（变更须由提出者以外的主持人批准） The approving moderator; a council "
+                   "change must be approved by someone other than who asked (four eyes).")
+def approve(root: Path, db: Path, main_branch: str | None, issue_id: str,
+            approver: str | None) -> None:
+    """Merge proposal or council change ISSUE_ID into the main branch."""
     forge = _local(root, main_branch)
+    if _is_change(issue_id):
+        try:
+            approved = approve_change(forge, issue_id, by=approver or "")
+        except YishiError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if approved.already_done:
+            click.echo(f"变更 {issue_id} 的内容已在 {forge.main_branch} 上，无需重复应用，已移出列表。"
+                       f" Change {issue_id} was already done on {forge.main_branch}; set aside.")
+            return
+        if approved.rerun:
+            click.echo("主分支上的记录已更新，已按最新记录重新执行后合并。"
+                       " The records changed on main; the operation was run again on them.")
+        click.echo(f"已批准变更 Approved {issue_id}: merged into {forge.main_branch} "
+                   f"({approved.commit[:10]}).")
+        return
     try:
-        commit = forge.approve(issue_id)
+        commit = forge.approve(issue_id, approver=approver)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     _record(db, issue_id, QueueStatus.PUBLISHED)
@@ -279,9 +415,15 @@ def approve(root: Path, db: Path, main_branch: str | None, issue_id: str) -> Non
 @click.argument("issue_id")
 @click.option("--reason", required=True, help="Why (kept in the intake store, not in git).")
 def decline(root: Path, db: Path, main_branch: str | None, issue_id: str, reason: str) -> None:
-    """Decline proposal ISSUE_ID; the reason is kept in the intake store."""
+    """Decline proposal or council change ISSUE_ID; a proposal's reason is kept in the
+    intake store."""
+    forge = _local(root, main_branch)
     try:
-        _local(root, main_branch).decline(issue_id)
+        if _is_change(issue_id):
+            decline_change(forge, issue_id)
+            click.echo(f"已退回变更 Declined change {issue_id}.")
+            return
+        forge.decline(issue_id)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     _record(db, issue_id, QueueStatus.DECLINED, reason)

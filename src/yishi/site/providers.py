@@ -25,6 +25,7 @@ def page_providers() -> list[PageProvider]:
         about_page,
         community_pages,
         home_page,
+        integrity_pages,
         issue_lists,
         meeting_lists,
         opendata_pages,
@@ -34,6 +35,7 @@ def page_providers() -> list[PageProvider]:
         search_page,
         stats_page,
         submit_page,
+        track_page,
     )
 
     return [
@@ -43,8 +45,10 @@ def page_providers() -> list[PageProvider]:
         public_lists.public_list_pages,
         stats_page.stats_pages,
         submit_page.submit_pages,
+        track_page.track_pages,
         about_page.about_pages,
         opendata_pages.data_pages,
+        integrity_pages.rewrites_pages,
         search_page.search_pages,
         search_archive.archive_pages,
         community_pages.community_pages,

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from ..loading import LoadedIssue, LoadedMeeting
 from ..records import Action
 from .context import SiteContext
+from .integrity_pages import rewrite_notice
 from .model import GeneratedPage
 from .providers import daily_record_sections, record_sections
 from .render import TemplateCall, vocabularies
@@ -54,6 +55,7 @@ def issue_call(ctx: SiteContext, loaded: LoadedIssue) -> TemplateCall:
         "references": ctx.repo.references(issue.id),
         "merged_title": ctx.index.titles.get(issue.merged_into or ""),
         "related": related,
+        "notice": rewrite_notice(ctx, loaded.path, issue_url(issue.id)),
         "overdue": _overdue(ctx, issue.actions),
         "extras": _extras(ctx, "issue", issue.id),
     })
@@ -70,6 +72,7 @@ def meeting_call(ctx: SiteContext, loaded: LoadedMeeting) -> TemplateCall:
         "meeting": meeting,
         "issues": issues,
         "minutes": loaded.body,
+        "notice": rewrite_notice(ctx, loaded.path, meeting_url(meeting.id)),
         "overdue": [_overdue(ctx, item.actions) for item in meeting.agenda],
         "extras": _extras(ctx, "meeting", meeting.id),
     })
