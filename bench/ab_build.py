@@ -82,7 +82,10 @@ def cold_and_warm(repo: Path, name: str, src: str, theme_in_mkdocs: bool) -> tup
 @click.option("--variant", "variants", multiple=True, required=True, metavar="NAME=SRC[:mkdocs]")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path),
               default=RESULTS / "work", show_default=True)
-def main(sizes: str, rounds: int, seed: int, variants: tuple[str, ...], work: Path) -> None:
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=RESULTS,
+              show_default=True, help="Where ab_build.json goes.")
+def main(sizes: str, rounds: int, seed: int, variants: tuple[str, ...], work: Path,
+         out: Path) -> None:
     """Build each council cold and warm with every variant, interleaved, ROUNDS times."""
     parsed = []
     for text in variants:
@@ -115,7 +118,7 @@ def main(sizes: str, rounds: int, seed: int, variants: tuple[str, ...], work: Pa
                          max(r["cold"].peak_mb for r in mine)])
     click.echo(table(["issues", "variant", "cold s", "cold CPU s", "warm s", "warm CPU s",
                       "peak MB"], rows))
-    write_result("ab_build", {"runs": runs, "variants": [v[0] for v in parsed]})
+    write_result("ab_build", {"runs": runs, "variants": [v[0] for v in parsed]}, out)
 
 
 if __name__ == "__main__":

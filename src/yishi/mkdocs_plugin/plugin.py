@@ -29,11 +29,10 @@ from ..site.opendata_pages import revision_date
 from ..site.page_cache import VERIFY_ENV, PageCache, StalePage
 from ..site.providers import file_providers, page_providers
 from ..site.search_index import SearchIndexError, build_search_index
-from ..site.workers import Renderer, can_fork, default_jobs
+from ..site.workers import Renderer, default_jobs
 from .config import YishiConfig
 from .pages import GeneratedMkDocsPage
 from .shared_blocks import SharedBlocks
-from .theme_pages import PRERENDERED_TEMPLATE, ThemePages, other_page_handlers
 
 log = logging.getLogger("mkdocs.plugins.yishi")
 
@@ -55,8 +54,6 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         self.renderer: Renderer | None = None
         self.nav: Navigation | None = None
         self.cache: PageCache | None = None
-        #: Whether the render workers also render the theme (see theme_pages.py).
-        self.theme_in_workers = False
         self.jobs = 1
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -133,15 +130,11 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         self.jobs = self.config.jobs or default_jobs()
         verify = self.config.cache_verify or os.environ.get(VERIFY_ENV) == "1"
         self.cache = PageCache(cache_dir, verify=verify) if self.config.cache else None
-        others = other_page_handlers(config, self)
-        self.theme_in_workers = self.jobs > 1 and can_fork() and not others
-        if others and self.jobs > 1:
-            log.info("Other plugins handle page content (%s): the theme of generated pages "
-                     "is rendered in the build process", "; ".join(others))
-        if not self.theme_in_workers:
-            # Worker processes render the bodies from here on, while MkDocs reads and renders
-            # its own pages; on_page_content collects them.
-            self._start_renderer()
+        # Worker processes render the bodies from here on, while MkDocs reads and renders
+        # its own pages; on_page_content hands them to MkDocs, which puts them into the
+        # theme and writes them as any page (bench/README.md 4c: rendering the theme in the
+        # workers too, through MkDocs' build internals, did not pay for itself).
+        self._start_renderer()
         return files
 
     def _check_integrity(self) -> Integrity:
@@ -162,33 +155,18 @@ class YishiPlugin(BasePlugin[YishiConfig]):
                      PREVIOUS_LEDGER_ENV)
         return integrity
 
-    def _start_renderer(self, theme: ThemePages | None = None) -> None:
+    def _start_renderer(self) -> None:
         assert self.context is not None
         self.renderer = Renderer(self.context, self.generated, file_providers(), self.jobs,
-                                 finish=theme, cache=self.cache)
+                                 cache=self.cache)
         if self.renderer.parallel:
-            log.info("Rendering generated pages on %d worker processes%s", self.jobs,
-                     ", theme included" if theme else "")
+            log.info("Rendering generated pages on %d worker processes", self.jobs)
 
-    # Last, so that the workers forked here see the environment other plugins made.
-    @event_priority(-100)
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # overrides/main.html renders the tabs and navigation once for pages that share them.
         assert self.nav is not None  # on_nav runs first
         env.globals["yishi_blocks"] = SharedBlocks(self.nav)
-        if self.theme_in_workers:
-            # Every page has been read: the workers can render generated pages whole.
-            env.globals["yishi_prerendered"] = self._prerendered
-            self._start_renderer(ThemePages(config, self.nav, files, env))
-            for uri in self.generated:
-                file = files.get_file_from_path(uri)
-                if file is not None and file.page is not None:
-                    file.page.meta["template"] = PRERENDERED_TEMPLATE
         return env
-
-    def _prerendered(self, page: Page) -> str:
-        """The finished page ``page`` (called by ``yishi-prerendered.html``)."""
-        return self._generated_html(page)
 
     def _generated_html(self, page: Page) -> str:
         """A generated page from the renderer; a stale cache entry fails the build."""
@@ -223,8 +201,6 @@ class YishiPlugin(BasePlugin[YishiConfig]):
     ) -> str:
         if page.file.src_uri not in self.generated:
             return html
-        if self.theme_in_workers:
-            return html  # the workers render the whole page once on_env has run
         return self._generated_html(page)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

@@ -113,16 +113,6 @@ def _spell(value: Any, out: Callable[[str], object]) -> None:
                         "key could not name it (pass the plain values the template shows)")
 
 
-def folder_digest(folder: Path) -> str:
-    """Every file under ``folder`` (e.g. a theme's ``custom_dir``), by path and content."""
-    parts: list[str | bytes] = []
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
-    return digest(*parts)
-
-
 class PageCache:
     """A folder of rendered pages, one compressed file per key.
 
