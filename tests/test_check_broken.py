@@ -3,6 +3,7 @@ exact ``path:line: field``, all of them in one run."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +193,11 @@ def test_real_subprocess_reports_the_same_and_exits_1(result: Result) -> None:
     assert run.stdout == result.stdout
     assert "Traceback" not in run.stderr
     assert run.stderr.strip().endswith("file(s)).")
+
+
+def test_every_message_is_chinese_first(result: Result) -> None:
+    """Moderators read Chinese: each message starts in Chinese, English beside it."""
+    for out in result.stdout.splitlines():
+        message = out.split(": ", 2)[2]
+        assert re.match(r"[^(]*[\u4e00-\u9fff]", message), out
+        assert message.endswith(")"), out

@@ -195,7 +195,10 @@ class Feedback(_Record):
     @model_validator(mode="after")
     def _ratings_within_counts(self) -> Feedback:
         if self.from_ratings > self.responses:
-            raise ValueError(f"from_ratings: {self.from_ratings} exceeds the {self.responses} responses")
+            raise PydanticCustomError(
+                "ratings_exceed_responses", "{ratings} exceeds the {responses} responses",
+                {"field": "from_ratings", "ratings": self.from_ratings,
+                 "responses": self.responses})
         return self
 
     @property

@@ -61,6 +61,7 @@ MESSAGES: dict[str, str] = {
     "only_joint_cosigners": "只有联名提案（kind: joint）才有联名人数",
     "organization_needs_name": "组织提案需要填写组织名称（organization）",
     "decided_needs_text": "形成决议（decided）的议程项需要决议内容",
+    "ratings_exceed_responses": "来自居民评价的 {ratings} 份超过了评价总数 {responses}",
     "item_needs_outcome": "有决议、表决或落实事项的议程项需要写明结果（outcome）",
     "timezone": "时区 {value} 无法识别：请写 UTC 偏移如 \"+08:00\"，或 IANA 时区名如 \"Asia/Shanghai\"",
     "duplicate_slug": "slug 重复：{slugs}",
