@@ -61,3 +61,7 @@ from .intake.cli import intake, review  # noqa: E402
 
 main.add_command(intake)
 main.add_command(review)
+
+from .desk.cli import desk  # noqa: E402
+
+main.add_command(desk)

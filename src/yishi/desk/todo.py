@@ -1,0 +1,102 @@
+"""The 待办 queries: what needs a moderator's hand now, computed from the records alone.
+
+Pure functions over a loaded repository and the day; the page caches their answer per
+snapshot and day, so 20,000 issues are walked once per change of the main branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..lifecycle import Status
+from ..loading import Repository
+from ..records import Action, Issue, Meeting
+
+#: Actions due within this many days are listed beside the overdue ones.
+DUE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class AwaitingScreening:
+    """A received proposal and how long it has waited, against the council's promise."""
+
+    issue: Issue
+    days: int
+    limit: int
+
+    @property
+    def late(self) -> bool:
+        return self.days > self.limit
+
+    @property
+    def days_left(self) -> int:
+        return self.limit - self.days
+
+
+@dataclass(frozen=True)
+class DueAction:
+    """An action not done yet whose due date has come or is near."""
+
+    issue: Issue
+    number: int  # 1-based, as the follow-up operation counts
+    action: Action
+    overdue_days: int  # negative: days still to go
+
+
+@dataclass
+class Todo:
+    """Everything 待办 lists, from the records (changes come from the desk's own store)."""
+
+    screening: list[AwaitingScreening] = field(default_factory=list)
+    to_schedule: list[Issue] = field(default_factory=list)
+    planned: list[Meeting] = field(default_factory=list)
+    unrecorded: list[Meeting] = field(default_factory=list)
+    actions: list[DueAction] = field(default_factory=list)
+    without_feedback: list[Issue] = field(default_factory=list)
+
+
+def issue_actions(repo: Repository, issue: Issue) -> list[Action]:
+    """An issue's actions: its own list, else the ones its deciding agenda item names."""
+    if issue.actions:
+        return issue.actions
+    decision = repo.decision(issue.id)
+    return decision.item.actions if decision else []
+
+
+def _recorded(meeting: Meeting) -> bool:
+    return not meeting.upcoming
+
+
+def todo(repo: Repository, today: date) -> Todo:
+    """The 待办 lists for ``today``, each in the order a moderator should work through it."""
+    limit = repo.council.metrics.screening_days if repo.council else 15
+    out = Todo()
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    for loaded in repo.issues.values():
+        issue = loaded.record
+        if issue.status is Status.RECEIVED:
+            out.screening.append(AwaitingScreening(issue, (today - issue.submitted).days, limit))
+        elif issue.status in (Status.ACCEPTED, Status.DEFERRED):
+            out.to_schedule.append(issue)
+        elif issue.status in (Status.DECIDED, Status.IN_PROGRESS, Status.ESCALATED):
+            for number, action in enumerate(issue_actions(repo, issue), start=1):
+                if action.done is None and action.due is not None and action.due <= soon:
+                    out.actions.append(
+                        DueAction(issue, number, action, (today - action.due).days))
+        elif issue.status is Status.DONE and issue.feedback is None:
+            out.without_feedback.append(issue)
+    for loaded_meeting in repo.meetings.values():
+        meeting = loaded_meeting.record
+        if meeting.date >= today and not _recorded(meeting):
+            out.planned.append(meeting)
+        elif meeting.date < today and (not _recorded(meeting) or not loaded_meeting.body):
+            out.unrecorded.append(meeting)
+    # Late first, then the longest waiting; the most overdue action first.
+    out.screening.sort(key=lambda a: (-a.days, a.issue.id))
+    out.to_schedule.sort(key=lambda i: (i.submitted, i.id))
+    out.planned.sort(key=lambda m: (m.date, m.time or "", m.id))
+    out.unrecorded.sort(key=lambda m: (m.date, m.id))
+    out.actions.sort(key=lambda a: (-a.overdue_days, a.issue.id, a.number))
+    out.without_feedback.sort(key=lambda i: (i.timeline[-1].date, i.id))
+    return out

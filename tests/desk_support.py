@@ -1,0 +1,108 @@
+"""Shared pieces of the desk tests: a records repository, a live desk and logged-in clients."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from intake_support import make_records_repo, serve_app
+from yishi.desk.app import Desk, DeskSettings, create_app
+from yishi.desk.database import Database
+from yishi.desk.snapshot import LiveRecords
+
+#: Passwords of the test accounts (long enough for the desk's minimum).
+PASSWORD = "correct horse battery"
+#: 2026-11-30 09:00 in Beijing: after every demo record.
+START = datetime(2026, 11, 30, 1, 0, tzinfo=UTC).timestamp()
+
+
+class Clock:
+    """Seconds since the epoch, moved by hand."""
+
+    def __init__(self, start: float = START) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class LiveDesk:
+    """A desk served on loopback over a records repository, with its clock."""
+
+    desk: Desk
+    url: str
+    root: Path
+    clock: Clock
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def client(self, **options: object) -> httpx.Client:
+        """An HTTP client of this desk (closed when the desk stops)."""
+        client = httpx.Client(base_url=self.url, follow_redirects=False, timeout=30,
+                              **options)  # type: ignore[arg-type]
+        self.clients.append(client)
+        return client
+
+
+def new_desk(tmp: Path, root: Path | None = None, *, site_url: str | None = None) -> Desk:
+    """A desk over ``root`` (the demo records by default), with accounts amy (moderator),
+    ben (moderator) and bo (approver)."""
+    root = root or make_records_repo(tmp / "records", full=True)
+    clock = Clock()
+    desk = Desk(Database(tmp / "var" / "desk.sqlite3"), LiveRecords(root, "main"), clock,
+                DeskSettings(site_url=site_url))
+    desk.accounts.add("amy", PASSWORD)
+    desk.accounts.add("ben", PASSWORD)
+    desk.accounts.add("bo", PASSWORD, approver=True)
+    return desk
+
+
+@contextmanager
+def live_desk(tmp: Path, root: Path | None = None, *,
+              site_url: str | None = None) -> Iterator[LiveDesk]:
+    """A desk served by uvicorn on an ephemeral loopback port."""
+    desk = new_desk(tmp, root, site_url=site_url)
+    with serve_app(create_app(desk)) as url:
+        assert isinstance(desk.clock, Clock)
+        live = LiveDesk(desk, url, desk.records.root, desk.clock)
+        try:
+            yield live
+        finally:
+            for client in live.clients:
+                client.close()
+
+
+CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = CSRF_RE.search(html)
+    assert match, html[:2000]
+    return match.group(1)
+
+
+def login(live: LiveDesk, name: str, password: str = PASSWORD) -> httpx.Client:
+    """A client logged in as ``name`` (asserting the login worked)."""
+    client = live.client()
+    form = client.get("/login")
+    answer = client.post("/login", data={"username": name, "password": password,
+                                         "csrf": csrf_of(form.text)})
+    assert answer.status_code == 303 and answer.headers["location"] == "/", answer.text
+    return client
+
+
+def try_login(client: httpx.Client, name: str, password: str) -> httpx.Response:
+    """One login attempt with a fresh login form."""
+    form = client.get("/login")
+    return client.post("/login", data={"username": name, "password": password,
+                                       "csrf": csrf_of(form.text)})
