@@ -62,6 +62,10 @@ from .intake.cli import intake, review  # noqa: E402
 main.add_command(intake)
 main.add_command(review)
 
+from .council_cli import council  # noqa: E402
+
+main.add_command(council)
+
 from .desk.cli import desk  # noqa: E402
 
 main.add_command(desk)

@@ -7,5 +7,20 @@ The operations know nothing of MkDocs, HTTP or GitHub: they read a loaded
 from __future__ import annotations
 
 from .changeset import CHANGE_ID_RE, ChangeSet, OperationRefused, git_blob_id
+from .record_text import RecordText
+from .screening import screen_accept, screen_merge, screen_reject, screen_withdraw
+from .verify import apply_in_memory, check_change
 
-__all__ = ["CHANGE_ID_RE", "ChangeSet", "OperationRefused", "git_blob_id"]
+__all__ = [
+    "CHANGE_ID_RE",
+    "ChangeSet",
+    "OperationRefused",
+    "RecordText",
+    "apply_in_memory",
+    "check_change",
+    "git_blob_id",
+    "screen_accept",
+    "screen_merge",
+    "screen_reject",
+    "screen_withdraw",
+]
