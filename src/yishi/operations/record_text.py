@@ -108,7 +108,9 @@ def scalar(value: Any) -> Any:
 
 def node(value: Any, *, flow: bool = False) -> Any:
     """Plain data (dicts, lists, scalars) as ruamel nodes; ``flow`` writes mappings and
-    sequences on one line (``{ date: …, status: … }``)."""
+    sequences on one line (``{ date: …, status: … }``); nodes already built pass through."""
+    if isinstance(value, CommentedMap | CommentedSeq):
+        return value
     if isinstance(value, Mapping):
         out = CommentedMap()
         for key, child in value.items():
@@ -203,6 +205,11 @@ class RecordText:
         self._dirty = True
         seq = self.data[key]
         seq[index] = node(item, flow=is_flow(seq[index]))
+
+    def remove_item(self, key: str, index: int) -> None:
+        """Remove one item of a top-level list."""
+        self._dirty = True
+        del self.data[key][index]
 
     def _position(self, key: str, order: Sequence[str]) -> int:
         if key not in order:
