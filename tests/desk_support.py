@@ -15,6 +15,8 @@ from intake_support import make_records_repo, serve_app
 from yishi.desk.app import Desk, DeskSettings, create_app
 from yishi.desk.database import Database
 from yishi.desk.snapshot import LiveRecords
+from yishi.desk.workflow import Workflow
+from yishi.forges.local import LocalForge
 
 #: Passwords of the test accounts (long enough for the desk's minimum).
 PASSWORD = "correct horse battery"
@@ -58,8 +60,8 @@ def new_desk(tmp: Path, root: Path | None = None, *, site_url: str | None = None
     ben (moderator) and bo (approver)."""
     root = root or make_records_repo(tmp / "records", full=True)
     clock = Clock()
-    desk = Desk(Database(tmp / "var" / "desk.sqlite3"), LiveRecords(root, "main"), clock,
-                DeskSettings(site_url=site_url))
+    desk = Desk(Database(tmp / "var" / "desk.sqlite3"), LiveRecords(root, "main"),
+                Workflow(LocalForge(root, "main"), root), clock, DeskSettings(site_url=site_url))
     desk.accounts.add("amy", PASSWORD)
     desk.accounts.add("ben", PASSWORD)
     desk.accounts.add("bo", PASSWORD, approver=True)

@@ -41,18 +41,22 @@ class SentChange:
     url: str
     state: ChangeState
     decided_by: str
+    preview: str
+    paths: tuple[str, ...]
 
     @property
     def state_label(self) -> str:
         return STATE_LABELS[self.state]
 
 
-_COLUMNS = "id, operation, subject, summary, requested_by, created_at, url, state, decided_by"
+_COLUMNS = ("id, operation, subject, summary, requested_by, created_at, url, state, decided_by, "
+            "preview, paths")
 
 
 def _change(row: tuple[object, ...]) -> SentChange:
     return SentChange(str(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]),
-                      float(row[5]), str(row[6]), ChangeState(str(row[7])), str(row[8]))  # type: ignore[arg-type]
+                      float(row[5]), str(row[6]), ChangeState(str(row[7])), str(row[8]),  # type: ignore[arg-type]
+                      str(row[9]), tuple(str(row[10]).split("\n")) if row[10] else ())
 
 
 class ChangeLog:
@@ -62,13 +66,15 @@ class ChangeLog:
         self.db = db
 
     def add(self, *, id: str, operation: str, subject: str, summary: str, requested_by: str,
-            now: float, url: str = "") -> None:
+            now: float, paths: tuple[str, ...] = (), url: str = "",
+            preview: str = "") -> None:
         """Remember a change just sent (sending the same id again changes nothing)."""
         with self.db.transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO changes (id, operation, subject, summary, requested_by, "
-                "created_at, url) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (id, operation, subject, summary, requested_by, now, url))
+                "created_at, url, preview, paths) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (id, operation, subject, summary, requested_by, now, url, preview,
+                 "\n".join(paths)))
 
     def get(self, change_id: str) -> SentChange | None:
         row = self.db.conn.execute(f"SELECT {_COLUMNS} FROM changes WHERE id = ?",
@@ -80,6 +86,10 @@ class ChangeLog:
         rows = self.db.conn.execute(
             f"SELECT {_COLUMNS} FROM changes WHERE state = 'open' ORDER BY created_at").fetchall()
         return [_change(r) for r in rows]
+
+    def open_touching(self, paths: set[str]) -> list[SentChange]:
+        """Open changes that write any of these record files."""
+        return [c for c in self.open() if paths.intersection(c.paths)]
 
     def about(self, subject: str) -> list[SentChange]:
         """Every change about one record (an issue or a meeting), newest first."""

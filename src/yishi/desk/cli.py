@@ -116,23 +116,49 @@ def reset(db: Path, name: str) -> None:
 @click.option("--site-url", default=None, help="公开网站地址。Public site URL, for links.")
 @click.option("--session-hours", type=float, default=8.0, show_default=True,
               help="登录有效时长(小时)。Hours a login lasts.")
+@click.option("--intake-db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="意见征集服务的库,审核人可从中查看提案人联系方式。The intake store "
+                   "(proposers' contacts, for approvers).")
+@click.option("--forge", type=click.Choice(["local", "github"]), default="local",
+              show_default=True, help="变更去向。Where changes go.")
+@click.option("--github-repo", metavar="OWNER/NAME", help="GitHub 仓库(forge github)。")
+@click.option("--github-api-url", default="https://api.github.com", show_default=True,
+              help="GitHub API 地址(企业版或本地替身)。GitHub API base URL.")
 def serve(db: Path, root: Path, main_branch: str, host: str, port: int, site_url: str | None,
-          session_hours: float) -> None:
+          session_hours: float, intake_db: Path | None, forge: str, github_repo: str | None,
+          github_api_url: str) -> None:
     """启动议事台网页服务。Run the desk's web service."""
     import logging
 
     import uvicorn
 
+    from ..forges.base import Forge
+    from ..forges.local import LocalForge
     from .app import Desk, DeskSettings, create_app, system_clock
     from .snapshot import LiveRecords
+    from .workflow import Workflow
 
     records = LiveRecords(root, main_branch)
     try:
         records.current()  # load once before the first request, and fail early
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
-    settings = DeskSettings(session_hours=session_hours, site_url=site_url)
-    app = create_app(Desk(_database(db), records, system_clock, settings))
+    changes_forge: Forge
+    try:
+        if forge == "local":
+            changes_forge = LocalForge(root, main_branch)
+        else:
+            if not github_repo:
+                raise click.UsageError("--forge github 需要 --github-repo OWNER/NAME")
+            from ..forges.github import GithubForge
+
+            # The token comes from GITHUB_TOKEN; GithubForge explains when it is missing.
+            changes_forge = GithubForge(github_repo, api_url=github_api_url)
+    except YishiError as exc:
+        raise click.ClickException(str(exc)) from exc
+    settings = DeskSettings(session_hours=session_hours, site_url=site_url, intake_db=intake_db)
+    app = create_app(Desk(_database(db), records, Workflow(changes_forge, root), system_clock,
+                          settings))
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)

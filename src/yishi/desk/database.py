@@ -61,6 +61,8 @@ MIGRATIONS: tuple[str, ...] = (
         operation TEXT NOT NULL,
         subject TEXT NOT NULL,
         summary TEXT NOT NULL,
+        preview TEXT NOT NULL DEFAULT '',
+        paths TEXT NOT NULL DEFAULT '',
         requested_by TEXT NOT NULL,
         created_at REAL NOT NULL,
         url TEXT NOT NULL DEFAULT '',
