@@ -1,0 +1,190 @@
+"""The desk's forms end to end over HTTP against a real records repository and local forge:
+preview, confirm, four-eyes approval, refusals beside their field, concurrent screening,
+escaping, and the contact view."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from desk_support import LiveDesk, csrf_of, live_desk, login
+from intake_support import git
+
+RECEIVED = "2026-1118-cd9p"
+CRITERIA = ["public", "legal", "urgent", "feasible"]
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveDesk]:
+    with live_desk(tmp_path, site_url="https://council.example") as served:
+        yield served
+
+
+def post(client: httpx.Client, path: str, fields: dict[str, object]) -> httpx.Response:
+    """POST a form (lists become repeated fields) with the page's CSRF token."""
+    token = csrf_of(client.get("/").text)
+    data: dict[str, str | list[str]] = {"csrf": token}
+    for key, value in fields.items():
+        data[key] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return client.post(path, data=data)
+
+
+def submit(client: httpx.Client, path: str, fields: dict[str, object]) -> str:
+    """Preview then confirm a form; the change id it made."""
+    preview = post(client, path, {**fields, "step": "preview"})
+    assert preview.status_code == 200, preview.text
+    assert "预览变更" in preview.text and "确认提交审核" in preview.text
+    done = post(client, path, {**fields, "step": "confirm"})
+    assert done.status_code == 303, done.text
+    return done.headers["location"].removeprefix("/changes/")
+
+
+def meeting_of(live: LiveDesk, change_id: str) -> str:
+    """The meeting a plan change made (its subject)."""
+    change = live.desk.changes.get(change_id)
+    assert change is not None and change.operation == "plan"
+    return change.subject
+
+
+def main_file(live: LiveDesk, path: str) -> str:
+    return git(live.root, "show", f"main:{path}")
+
+
+def test_screening_is_previewed_sent_and_merged_only_by_another_approver(live: LiveDesk) -> None:
+    amy, bo = login(live, "amy"), login(live, "bo")
+    page = amy.get(f"/issues/{RECEIVED}")
+    assert f"/issues/{RECEIVED}/screen" in page.text and "/close" not in page.text
+    accept = {"decision": "accept", "criteria": CRITERIA, "note": "四性齐备"}
+    preview = post(amy, f"/issues/{RECEIVED}/screen", {**accept, "step": "preview"})
+    assert "已受理" in preview.text or "accepted" in preview.text
+    before = main_file(live, f"content/issues/{RECEIVED}.md")
+    change_id = submit(amy, f"/issues/{RECEIVED}/screen", accept)
+    # Nothing is published before a second moderator approves.
+    assert main_file(live, f"content/issues/{RECEIVED}.md") == before
+    shown = amy.get(f"/changes/{change_id}")
+    assert "等待审核" in shown.text and "四眼原则" in shown.text and "批准并合并" not in shown.text
+    assert change_id in bo.get("/").text  # on the approver's 待办
+    # The moderator who asked cannot approve, even by posting to the URL.
+    refused = post(amy, f"/changes/{change_id}/approve", {})
+    assert refused.status_code == 403 and "只对审核人开放" in refused.text
+    approved = post(bo, f"/changes/{change_id}/approve", {})
+    assert approved.status_code == 200 and "已批准并合并" in approved.text
+    assert "https://council.example/issues/" + RECEIVED in approved.text
+    assert "status: accepted" in main_file(live, f"content/issues/{RECEIVED}.md")
+    # The desk's own page follows the branch at once.
+    assert "已受理" in amy.get(f"/issues/{RECEIVED}").text
+    # The issue now offers what an accepted proposal allows, and not closing.
+    after = amy.get(f"/issues/{RECEIVED}")
+    assert f"/issues/{RECEIVED}/plan" in after.text and f"/issues/{RECEIVED}/close" not in after.text
+    assert amy.get(f"/issues/{RECEIVED}/close").status_code == 404
+
+
+def test_an_approver_cannot_approve_their_own_change(live: LiveDesk) -> None:
+    bo = login(live, "bo")
+    change_id = submit(bo, f"/issues/{RECEIVED}/screen",
+                       {"decision": "accept", "criteria": CRITERIA})
+    page = bo.get(f"/changes/{change_id}")
+    assert "批准并合并" not in page.text
+    refused = post(bo, f"/changes/{change_id}/approve", {})
+    assert refused.status_code == 403 and "四眼原则" in refused.text
+    assert "status: received" in main_file(live, f"content/issues/{RECEIVED}.md")
+
+
+def test_refusals_appear_beside_their_field(live: LiveDesk) -> None:
+    amy = login(live, "amy")
+    missing = post(amy, f"/issues/{RECEIVED}/screen",
+                   {"decision": "accept", "criteria": CRITERIA[:3], "step": "preview"})
+    assert missing.status_code == 422 and "未勾选:可行性" in missing.text
+    assert 'id="criteria-error"' in missing.text
+    no_reason = post(amy, f"/issues/{RECEIVED}/screen",
+                     {"decision": "reject", "criteria": CRITERIA[:3], "step": "preview"})
+    assert 'id="reason-error"' in no_reason.text
+    # The operation's own refusal (an encouraged-list item that does not exist).
+    bad_item = post(amy, f"/issues/{RECEIVED}/screen",
+                    {"decision": "accept", "criteria": CRITERIA, "encouraged": "99",
+                     "step": "preview"})
+    assert bad_item.status_code == 422 and 'id="encouraged-error"' in bad_item.text
+    assert "第 99 项" in bad_item.text
+    # What was typed is kept.
+    assert "checked" in bad_item.text
+
+
+def test_two_moderators_screening_at_once_never_overwrite(live: LiveDesk) -> None:
+    amy, ben, bo = login(live, "amy"), login(live, "ben"), login(live, "bo")
+    accept = {"decision": "accept", "criteria": CRITERIA}
+    reject = {"decision": "reject", "criteria": CRITERIA[:3], "reason": "社区暂无条件"}
+    # Both open the form and preview on the same records.
+    assert post(amy, f"/issues/{RECEIVED}/screen", {**accept, "step": "preview"}).status_code == 200
+    assert post(ben, f"/issues/{RECEIVED}/screen", {**reject, "step": "preview"}).status_code == 200
+    first = submit(amy, f"/issues/{RECEIVED}/screen", accept)
+    second = post(ben, f"/issues/{RECEIVED}/screen", {**reject, "step": "confirm"})
+    assert second.status_code == 422
+    assert "amy已提交了涉及同一记录的变更" in second.text and first in second.text
+    post(bo, f"/changes/{first}/approve", {})
+    # After the approval, the records say accepted: rejecting now is refused, with why.
+    late = post(ben, f"/issues/{RECEIVED}/screen", {**reject, "step": "confirm"})
+    assert late.status_code == 422 and "已受理" in late.text
+    assert "status: accepted" in main_file(live, f"content/issues/{RECEIVED}.md")
+
+
+def test_script_typed_into_a_decision_is_escaped_on_the_desk(live: LiveDesk) -> None:
+    amy, bo = login(live, "amy"), login(live, "bo")
+    post(bo, f"/changes/{submit(amy, f'/issues/{RECEIVED}/screen', {'decision': 'accept', 'criteria': CRITERIA})}/approve", {})
+    plan = submit(amy, "/meetings/new", {
+        "date": "2026-12-05", "time": "19:00", "place": "社区活动室", "level": "community",
+        "community": "shengye", "convener": "社区党委", "agenda": [RECEIVED]})
+    post(bo, f"/changes/{plan}/approve", {})
+    meeting_id = meeting_of(live, plan)
+    live.clock.advance(6 * 86400)
+    amy = login(live, "amy")  # the day of the meeting: a new login
+    script = '<script>alert("x")</script>增设充电桩'
+    record = post(amy, f"/meetings/{meeting_id}/record", {
+        "party.residents_committee": "2", "party.resident_reps": "9",
+        "agenda0.outcome": "decided", "agenda0.decision": script,
+        "agenda0.vote.for": "9", "agenda0.vote.against": "1", "agenda0.vote.abstain": "1",
+        "agenda0.vote.eligible": "11", "agenda0.vote.threshold": "0.5",
+        "agenda0.action0.what": "增设 20 个充电口", "agenda0.action0.responsible": "property",
+        "agenda0.action0.due": "2027-01-31", "minutes": "会议纪要", "step": "preview"})
+    assert record.status_code == 200, record.text
+    assert "<script>alert" not in record.text and "&lt;script&gt;" in record.text
+
+
+def test_impossible_vote_arithmetic_is_refused_on_the_server(live: LiveDesk) -> None:
+    amy, bo = login(live, "amy"), login(live, "bo")
+    post(bo, f"/changes/{submit(amy, f'/issues/{RECEIVED}/screen', {'decision': 'accept', 'criteria': CRITERIA})}/approve", {})
+    plan = submit(amy, "/meetings/new", {
+        "date": "2026-12-05", "place": "活动室", "level": "community", "community": "shengye",
+        "convener": "社区党委", "agenda": [RECEIVED]})
+    post(bo, f"/changes/{plan}/approve", {})
+    meeting_id = meeting_of(live, plan)
+    live.clock.advance(6 * 86400)
+    amy = login(live, "amy")  # the day of the meeting: a new login
+    form = amy.get(f"/meetings/{meeting_id}/record")
+    assert form.status_code == 200 and "/static/desk.js" in form.text
+    bad = post(amy, f"/meetings/{meeting_id}/record", {
+        "party.resident_reps": "9", "agenda0.outcome": "decided", "agenda0.decision": "增设",
+        "agenda0.vote.for": "9", "agenda0.vote.against": "3", "agenda0.vote.abstain": "0",
+        "agenda0.vote.eligible": "10", "step": "preview"})
+    assert bad.status_code == 422 and 'id="agenda0.vote-error"' in bad.text
+    assert "多于有表决权的 10 人" in bad.text
+
+
+def test_contacts_are_for_approvers_on_request_and_logged(live: LiveDesk, tmp_path: Path) -> None:
+    from yishi.desk.audit import AuditLog
+
+    amy, bo = login(live, "amy"), login(live, "bo")
+    assert "查看联系方式" not in amy.get(f"/issues/{RECEIVED}").text
+    assert post(amy, f"/issues/{RECEIVED}/contact", {}).status_code == 403
+    page = bo.get(f"/issues/{RECEIVED}")
+    assert "查看联系方式" in page.text
+    shown = post(bo, f"/issues/{RECEIVED}/contact", {})
+    assert shown.status_code == 200 and "已记入审计日志" in shown.text
+    entries = AuditLog(live.desk.db).latest()
+    assert any(e.action == "contact_view" and e.actor == "bo" and e.subject == RECEIVED
+               for e in entries)
