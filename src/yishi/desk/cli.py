@@ -1,4 +1,4 @@
-"""``yishi desk user add|list|disable|enable|reset`` and ``yishi desk serve``."""
+"""``yishi desk user add|list|disable|reset`` and ``yishi desk serve``."""
 
 from __future__ import annotations
 
