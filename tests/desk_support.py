@@ -108,3 +108,26 @@ def try_login(client: httpx.Client, name: str, password: str) -> httpx.Response:
     form = client.get("/login")
     return client.post("/login", data={"username": name, "password": password,
                                        "csrf": csrf_of(form.text)})
+
+
+RECEIVED = "2026-1118-cd9p"
+CRITERIA = ["public", "legal", "urgent", "feasible"]
+
+
+def post(client: httpx.Client, path: str, fields: dict[str, object]) -> httpx.Response:
+    """POST a form (lists become repeated fields) with the page's CSRF token."""
+    token = csrf_of(client.get("/").text)
+    data: dict[str, str | list[str]] = {"csrf": token}
+    for key, value in fields.items():
+        data[key] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return client.post(path, data=data)
+
+
+def submit(client: httpx.Client, path: str, fields: dict[str, object]) -> str:
+    """Preview then confirm a form; the change id it made."""
+    preview = post(client, path, {**fields, "step": "preview"})
+    assert preview.status_code == 200, preview.text
+    assert "预览变更" in preview.text and "确认提交审核" in preview.text
+    done = post(client, path, {**fields, "step": "confirm"})
+    assert done.status_code == 303, done.text
+    return done.headers["location"].removeprefix("/changes/")

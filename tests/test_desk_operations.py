@@ -8,41 +8,18 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from desk_support import LiveDesk, csrf_of, live_desk, login
+from desk_support import CRITERIA, RECEIVED, LiveDesk, live_desk, login, post, submit
 from intake_support import git
-
-RECEIVED = "2026-1118-cd9p"
-CRITERIA = ["public", "legal", "urgent", "feasible"]
 
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveDesk]:
     with live_desk(tmp_path, site_url="https://council.example") as served:
         yield served
-
-
-def post(client: httpx.Client, path: str, fields: dict[str, object]) -> httpx.Response:
-    """POST a form (lists become repeated fields) with the page's CSRF token."""
-    token = csrf_of(client.get("/").text)
-    data: dict[str, str | list[str]] = {"csrf": token}
-    for key, value in fields.items():
-        data[key] = [str(v) for v in value] if isinstance(value, list) else str(value)
-    return client.post(path, data=data)
-
-
-def submit(client: httpx.Client, path: str, fields: dict[str, object]) -> str:
-    """Preview then confirm a form; the change id it made."""
-    preview = post(client, path, {**fields, "step": "preview"})
-    assert preview.status_code == 200, preview.text
-    assert "预览变更" in preview.text and "确认提交审核" in preview.text
-    done = post(client, path, {**fields, "step": "confirm"})
-    assert done.status_code == 303, done.text
-    return done.headers["location"].removeprefix("/changes/")
 
 
 def meeting_of(live: LiveDesk, change_id: str) -> str:

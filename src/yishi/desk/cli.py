@@ -135,6 +135,7 @@ def serve(db: Path, root: Path, main_branch: str, host: str, port: int, site_url
     from ..forges.base import Forge
     from ..forges.local import LocalForge
     from .app import Desk, DeskSettings, create_app, system_clock
+    from .pulls import PullRequests
     from .snapshot import LiveRecords
     from .workflow import Workflow
 
@@ -144,6 +145,7 @@ def serve(db: Path, root: Path, main_branch: str, host: str, port: int, site_url
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     changes_forge: Forge
+    pulls: PullRequests | None = None
     try:
         if forge == "local":
             changes_forge = LocalForge(root, main_branch)
@@ -154,10 +156,11 @@ def serve(db: Path, root: Path, main_branch: str, host: str, port: int, site_url
 
             # The token comes from GITHUB_TOKEN; GithubForge explains when it is missing.
             changes_forge = GithubForge(github_repo, api_url=github_api_url)
+            pulls = PullRequests(github_repo, github_api_url)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     settings = DeskSettings(session_hours=session_hours, site_url=site_url, intake_db=intake_db)
-    app = create_app(Desk(_database(db), records, Workflow(changes_forge, root), system_clock,
+    app = create_app(Desk(_database(db), records, Workflow(changes_forge, root, pulls), system_clock,
                           settings))
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -246,7 +246,14 @@ def operation_routes(web: Web) -> list[Route]:
         if change is None:
             return web.not_found(session)
         change = await run_in_threadpool(_sync_state, change)
-        return web.page("change.html", session, status_code, change=change,
+        pull = None
+        if desk.workflow.pulls is not None and change.url.startswith("http"):
+            try:
+                pull = await run_in_threadpool(desk.workflow.pull, change.url)
+            except YishiError as exc:
+                problem = problem or str(exc)
+        return web.page("change.html", session, status_code, change=change, pull=pull,
+                        local=desk.workflow.local is not None,
                         state_label=STATE_LABELS[change.state], preview=change.preview,
                         notice=notice, problem=problem,
                         pull_url=change.url if change.url.startswith("http") else "",
@@ -283,9 +290,17 @@ def operation_routes(web: Web) -> list[Route]:
             return web.not_found(session)
         me = session.account.name
         try:
-            await run_in_threadpool(desk.workflow.check_four_eyes, change_id, me)
             if change.requested_by == me:
                 raise FourEyesRefused(f"四眼原则:变更 {change_id} 由你提出,须由另一位审核人批准。")
+            if desk.workflow.local is None:
+                await run_in_threadpool(lambda: desk.workflow.merge_pull(
+                    change.url, change_id=change_id, approver=me,
+                    requested_by=change.requested_by))
+                desk.changes.decide(change_id, ChangeState.APPROVED, me, desk.clock())
+                desk.audit.record(desk.clock(), me, "merge_pull", change_id)
+                return await change_page(request, session,
+                                         notice="拉取请求已合并;公开网站下次构建后显示。")
+            await run_in_threadpool(desk.workflow.check_four_eyes, change_id, me)
             approved = await run_in_threadpool(desk.workflow.approve, change_id, me)
         except FourEyesRefused as exc:
             desk.audit.record(desk.clock(), me, "approve_refused", change_id)

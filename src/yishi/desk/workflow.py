@@ -24,6 +24,7 @@ from ..forges.changes import (
 )
 from ..forges.local import LocalForge
 from ..operations.changeset import ChangeSet
+from .pulls import PullRequests, PullView
 from .snapshot import Snapshot
 
 
@@ -33,6 +34,8 @@ class Workflow:
 
     forge: Forge
     root: Path
+    #: With the GitHub forge: its pull requests, to show their checks and merge them.
+    pulls: PullRequests | None = None
 
     @property
     def local(self) -> LocalForge | None:
@@ -60,12 +63,25 @@ class Workflow:
         if local is not None:
             require_four_eyes(read_change(local, change_id), change_id, approver)
 
+    def pull(self, url: str) -> PullView | None:
+        """The change's pull request (GitHub forge), with its checks."""
+        return self.pulls.view(url) if self.pulls is not None else None
+
     def approve(self, change_id: str, approver: str) -> Approved:
         """Merge the change, approved by ``approver`` (local forge)."""
         local = self.local
         if local is None:
-            raise NotImplementedError("approving on GitHub happens on the pull request")
+            raise NotImplementedError("with GitHub, merge the pull request: merge_pull")
         return approve_change(local, change_id, by=approver)
+
+    def merge_pull(self, url: str, *, change_id: str, approver: str,
+                   requested_by: str) -> PullView:
+        """Merge the change's pull request (GitHub forge) when GitHub would and the
+        approver did not ask for it."""
+        if self.pulls is None:
+            raise NotImplementedError("only the GitHub forge has pull requests")
+        return self.pulls.merge(url, approver=approver, requested_by=requested_by,
+                                change_id=change_id)
 
     def decline(self, change_id: str) -> None:
         """Set the change aside unmerged (local forge)."""
