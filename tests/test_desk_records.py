@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from intake_support import git, make_records_repo
 from yishi.desk.snapshot import LiveRecords
-from yishi.desk.todo import todo
+from yishi.desk.todo import Todo, refreshed, todo
 from yishi.loading import load_repository
 
 RECEIVED = "content/issues/2026-1118-cd9p.md"
@@ -59,3 +59,33 @@ def test_todo_lists_late_proposals_first_against_the_councils_limit(tmp_path: Pa
     assert len(lists.to_schedule) == 2
     done_without = [i for i in lists.without_feedback]
     assert all(i.status.value == "done" and i.feedback is None for i in done_without)
+
+
+def _ids(lists: Todo) -> list[list[str]]:
+    return [[f"{a.issue.id}:{a.days}" for a in lists.screening], [i.id for i in lists.to_schedule],
+            [m.id for m in lists.planned], [m.id for m in lists.unrecorded],
+            [f"{a.issue.id}#{a.number}:{a.overdue_days}" for a in lists.actions],
+            [i.id for i in lists.without_feedback]]
+
+
+def test_todo_after_a_commit_is_refreshed_for_the_affected_issues_only(tmp_path: Path) -> None:
+    root = make_records_repo(tmp_path / "records", full=True)
+    live = LiveRecords(root)
+    day = date(2026, 11, 30)
+    first = live.current()
+    before = todo(first.repo, day)
+    # A meeting's agenda item changes (its issue's actions with it) and one issue is done.
+    meeting = next(p for p in (root / "content" / "meetings").glob("*.md")
+                   if "due: 20" in p.read_text(encoding="utf-8"))
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("due: 20", "due: 19", 1),
+                       encoding="utf-8")
+    issue = root / "content" / "issues" / "2026-1118-cd9p.md"
+    issue.write_text(issue.read_text(encoding="utf-8").replace("2026-11-18", "2026-10-18"),
+                     encoding="utf-8")
+    git(root, "commit", "-qam", "Two records change")
+    second = live.current()
+    assert second.affected is not None and "2026-1118-cd9p" in second.affected
+    assert len(second.affected) < len(second.repo.issues)
+    assert _ids(refreshed(before, second.repo, day, second.affected)) == _ids(
+        todo(second.repo, day))
+    assert _ids(todo(second.repo, day)) != _ids(before)

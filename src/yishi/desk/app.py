@@ -25,7 +25,7 @@ from . import messages
 from .forms import issue_forms
 from .sessions import COOKIE, CSRF_FIELD, LOGIN_COOKIE, Session
 from .snapshot import Snapshot
-from .todo import Todo, issue_actions, todo
+from .todo import Todo, issue_actions, refreshed, todo
 from .views import operation_routes
 from .web import Desk, DeskSettings, Web, read_form, system_clock
 
@@ -52,10 +52,16 @@ def _lockout(desk: Desk, name: str, now: float, wait: float) -> str:
 
 
 def todo_lists(snapshot: Snapshot, today: date) -> Todo:
-    """The 待办 lists, computed once per snapshot and day."""
+    """The 待办 lists, computed once per snapshot and day; after a reload by changed file,
+    refreshed from the previous snapshot's lists for the affected issues only."""
     key = ("todo", today)
     if key not in snapshot.memo:
-        snapshot.memo[key] = todo(snapshot.repo, today)
+        previous = snapshot.previous
+        if previous is not None and snapshot.affected is not None and key in previous.memo:
+            snapshot.memo[key] = refreshed(previous.memo[key], snapshot.repo, today,
+                                           snapshot.affected)
+        else:
+            snapshot.memo[key] = todo(snapshot.repo, today)
     result: Todo = snapshot.memo[key]
     return result
 

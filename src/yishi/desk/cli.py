@@ -139,7 +139,8 @@ def serve(db: Path, root: Path, main_branch: str, host: str, port: int, site_url
     from .snapshot import LiveRecords
     from .workflow import Workflow
 
-    records = LiveRecords(root, main_branch)
+    # Parsed front matter is kept beside the account store, so a restart is quick.
+    records = LiveRecords(root, main_branch, db.with_suffix(".front-matter-cache"))
     try:
         records.current()  # load once before the first request, and fail early
     except YishiError as exc:

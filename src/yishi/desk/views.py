@@ -106,9 +106,12 @@ def operation_routes(web: Web) -> list[Route]:
                                for i in meeting.agenda if i.issue in repo.issues},
                     "outcomes": list(OUTCOME_LABELS.items())[:4],
                     "thresholds": forms.THRESHOLDS, "action_rows": forms.ACTION_ROWS}
-        candidates = sorted((loaded.record for loaded in repo.issues.values()
-                             if loaded.record.status.value in ("accepted", "deferred")),
-                            key=lambda i: (i.submitted, i.id))
+        if "candidates" not in snapshot.memo:  # a sort of 20,000 issues: once per snapshot
+            snapshot.memo["candidates"] = sorted(
+                (loaded.record for loaded in repo.issues.values()
+                 if loaded.record.status.value in ("accepted", "deferred")),
+                key=lambda i: (i.submitted, i.id))
+        candidates = snapshot.memo["candidates"]
         return {"candidates": candidates[:MAX_CANDIDATES],
                 "more": len(candidates) > MAX_CANDIDATES}
 
