@@ -4,6 +4,8 @@ escaping, and the contact view."""
 
 from __future__ import annotations
 
+import html
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from desk_support import CRITERIA, RECEIVED, LiveDesk, live_desk, login, post, submit
+from desk_support import CRITERIA, RECEIVED, LiveDesk, csrf_of, live_desk, login, post, submit
 from intake_support import git
 
 
@@ -165,3 +167,59 @@ def test_contacts_are_for_approvers_on_request_and_logged(live: LiveDesk, tmp_pa
     entries = AuditLog(live.desk.db).latest()
     assert any(e.action == "contact_view" and e.actor == "bo" and e.subject == RECEIVED
                for e in entries)
+
+
+CSV_HEADER = "title,description,community,category,submitted,channel\n"
+
+
+def test_paper_proposals_import_with_every_bad_row_listed(live: LiveDesk) -> None:
+    amy, bo = login(live, "amy"), login(live, "bo")
+    token = csrf_of(amy.get("/import").text)
+    bad = (CSV_HEADER + "楼道灯不亮,三楼楼道灯坏了,shengye,amenities,2026-11-20,mailbox\n"
+           ",没有标题,shengye,amenities,2026-11-20,mailbox\n"
+           "停车难,晚上没有车位,nowhere,parking,2026-11-20,mailbox\n")
+    refused = amy.post("/import", data={"csrf": token, "step": "preview"},
+                       files={"csv": ("信箱.csv", bad.encode("utf-8-sig"), "text/csv")})
+    assert refused.status_code == 422
+    assert "信箱.csv:3: title" in refused.text and "信箱.csv:4: community" in refused.text
+    assert "信箱.csv:2" not in refused.text
+    good = CSV_HEADER + "楼道灯不亮,三楼楼道灯坏了,shengye,amenities,2026-11-20,mailbox\n"
+    preview = amy.post("/import", data={"csrf": token, "step": "preview"},
+                       files={"csv": ("信箱.csv", good.encode("utf-8-sig"), "text/csv")})
+    assert preview.status_code == 200 and "楼道灯不亮" in preview.text
+    # The confirm step posts the CSV back from the preview's hidden field.
+    text = re.search(r'name="csv_text" value="([^"]*)"', preview.text)
+    assert text, preview.text
+    done = amy.post("/import", data={"csrf": token, "step": "confirm",
+                                     "csv_text": html.unescape(text.group(1))})
+    assert done.status_code == 303
+    change_id = done.headers["location"].removeprefix("/changes/")
+    post(bo, f"/changes/{change_id}/approve", {})
+    imported = [p for p in git(live.root, "ls-tree", "--name-only", "main:content/issues/").split()
+                if "楼道灯不亮" in main_file(live, f"content/issues/{p}")]
+    assert len(imported) == 1
+    record = main_file(live, f"content/issues/{imported[0]}")
+    assert "channel: mailbox" in record and "amy" not in record  # the proposer is not amy
+
+
+def test_a_gbk_csv_gets_a_clear_message(live: LiveDesk) -> None:
+    amy = login(live, "amy")
+    token = csrf_of(amy.get("/import").text)
+    data = (CSV_HEADER + "楼道灯不亮,三楼楼道灯坏了,shengye,amenities,2026-11-20,mailbox\n")
+    answer = amy.post("/import", data={"csrf": token, "step": "preview"},
+                      files={"csv": ("gbk.csv", data.encode("gbk"), "text/csv")})
+    assert answer.status_code == 422 and "CSV UTF-8" in answer.text
+
+
+def test_escalation_and_follow_up_refusals_name_their_field(live: LiveDesk) -> None:
+    amy = login(live, "amy")
+    # 2026-0805-cp3n is decided with actions: follow-up is offered, escalation is not.
+    page = amy.get("/issues/2026-0805-cp3n")
+    assert "/issues/2026-0805-cp3n/follow-up" in page.text
+    assert amy.get("/issues/2026-0805-cp3n/escalate").status_code == 404
+    no_note = post(amy, "/issues/2026-0805-cp3n/follow-up",
+                   {"kind": "note", "action": "1", "step": "preview"})
+    assert no_note.status_code == 422 and 'id="note-error"' in no_note.text
+    no_action = post(amy, "/issues/2026-0805-cp3n/follow-up",
+                     {"kind": "done", "action": "9", "done": "2026-11-29", "step": "preview"})
+    assert no_action.status_code == 422 and 'id="action-error"' in no_action.text

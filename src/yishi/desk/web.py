@@ -160,10 +160,15 @@ class Web:
                 submitted = form.get(CSRF_FIELD)
                 if not desk.sessions.csrf_ok(session,
                                              submitted if isinstance(submitted, str) else None):
+                    await form.close()
                     return self.error(session, 403, "请求被拒绝", messages.CSRF_FAILED)
                 request.state.form = form
-            if approver and not session.account.approver:
-                return self.error(session, 403, "无权访问", messages.APPROVERS_ONLY)
-            return await handler(request, session)
+            try:
+                if approver and not session.account.approver:
+                    return self.error(session, 403, "无权访问", messages.APPROVERS_ONLY)
+                return await handler(request, session)
+            finally:
+                if request.method == "POST":
+                    await request.state.form.close()  # uploaded files' temporary copies
 
         return endpoint
