@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,7 @@ def test_screen_accept_opens_one_change_and_prints_its_id_last(records: Path) ->
     dry = council(records, "screen", RECEIVED, "--accept", "--dry-run")
     dry_id = change_id(dry)
     assert "状态变化 status changes **1**" in dry.stdout and "accepted" in dry.stdout
+    assert "-status: received\n+status: accepted\n" in dry.stdout  # only the lines it means to
     assert change_branches(records) == []  # a dry run writes nothing
     made = change_id(council(records, "screen", RECEIVED, "--accept"))
     assert made == dry_id and made.startswith(f"{RECEIVED}-screen-")
@@ -59,6 +62,7 @@ def test_screen_accept_opens_one_change_and_prints_its_id_last(records: Path) ->
     shown = run("review", "show", made, "--repo", str(records))
     assert shown.exit_code == 0
     assert "申请人 requested by: 王主持" in shown.stdout and "accepted" in shown.stdout
+    assert "-status: received\n+status: accepted\n" in shown.stdout
 
 
 def test_a_refusal_exits_1_with_the_reason_and_changes_nothing(records: Path) -> None:
@@ -128,3 +132,55 @@ def test_today_is_the_councils_today() -> None:
     assert council_today(council, late_evening_utc) == dt.date(2026, 11, 20)
     west = council.model_copy(update={"timezone": "America/New_York"})
     assert council_today(west, late_evening_utc) == dt.date(2026, 11, 19)
+
+
+def test_declining_a_change_sets_it_aside(records: Path) -> None:
+    made = change_id(council(records, "screen", RECEIVED, "--withdraw", "--reason", "提议人撤回"))
+    declined = run("review", "decline", made, "--reason", "提议人又改主意了", "--repo", str(records))
+    assert declined.exit_code == 0 and made in declined.stdout
+    assert change_branches(records) == []
+    assert made not in run("review", "list", "--repo", str(records)).stdout
+    again = run("review", "approve", made, "--by", "李委员", "--repo", str(records))
+    assert again.exit_code == 1 and "closed" in again.output
+    assert "status: received" in git(records, "show", f"main:{PATH}")
+
+
+def test_import_makes_one_change_or_refuses_every_bad_row(records: Path, tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "paper-proposals.csv"
+    made = change_id(council(records, "import", str(example), on="2026-11-25"))
+    added = git(records, "diff", "--name-status", "main", f"change/{made}").splitlines()
+    rows = len(list(csv.DictReader(io.StringIO(example.read_text(encoding="utf-8-sig")))))
+    assert len(added) == rows and all(line.startswith("A\tcontent/issues/") for line in added)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(example.read_bytes().replace(b"mailbox", b"pigeon"))
+    refused = council(records, "import", str(bad), on="2026-11-25")
+    assert refused.exit_code == 1 and "bad.csv:" in refused.stderr and "channel" in refused.stderr
+    assert change_branches(records) == [f"change/{made}"]
+
+
+def test_escalate_on_the_command_line(records: Path) -> None:
+    accepted = change_id(council(records, "screen", RECEIVED, "--accept", on="2026-11-19"))
+    assert run("review", "approve", accepted, "--by", "李委员", "--repo", str(records)).exit_code == 0
+    planned = council(records, "plan", "--date", "2026-11-20", "--time", "19:00", "--place", "议事厅",
+                      "--level", "community", "--community", "shengye", "--convener", "社区党委",
+                      "--agenda", RECEIVED, on="2026-11-19")
+    meeting = planned.stdout.strip().splitlines()[-2]
+    assert meeting.startswith("2026-1120-")  # the new meeting's id, on the line before
+    assert run("review", "approve", change_id(planned), "--by", "李委员",
+               "--repo", str(records)).exit_code == 0
+    made = change_id(council(records, "escalate", RECEIVED, "--level", "town",
+                             "--reason", "需镇城建科协调", "--body", "镇城建科", on="2026-11-21"))
+    assert "escalated_to" in git(records, "show", f"change/{made}:{PATH}")
+
+
+def test_an_edit_elsewhere_in_the_record_is_kept_and_the_step_rerun(records: Path) -> None:
+    made = change_id(council(records, "screen", RECEIVED, "--accept", by="王主持"))
+    text = (records / PATH).read_text(encoding="utf-8")
+    (records / PATH).write_text(text.replace("location: 盛业家园北门车棚",
+                                             "location: 盛业家园北门车棚（东侧）"), encoding="utf-8")
+    git(records, "commit", "-qam", "更正地点")
+    approved = run("review", "approve", made, "--by", "李委员", "--repo", str(records))
+    assert approved.exit_code == 0 and "重新执行" in approved.stdout
+    final = git(records, "show", f"main:{PATH}")
+    assert "（东侧）" in final and "\nstatus: accepted\n" in final
+    assert run("check", "--root", str(records)).exit_code == 0

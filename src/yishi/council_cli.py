@@ -11,21 +11,23 @@ refusal exits 1 with the reason (Chinese first) on stderr and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+import difflib
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 import yaml
 
+from . import operations
 from .council import Council
+from .diff.git import read_blobs
 from .errors import YishiError
-from .forges.base import Forge
+from .forges.base import Forge, ProposalRef, ProposalState
 from .forges.changes import change_summary, main_records, submit_change
 from .forges.local import LocalForge
 from .git_records import load_repository_at
@@ -34,11 +36,6 @@ from .operations.changeset import ChangeSet
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OFFSET = re.compile(r"^(?P<sign>[+-])(?P<hours>\d{2}):(?P<minutes>\d{2})$")
-
-
-def _operation(name: str) -> Callable[..., ChangeSet]:
-    """The council operation ``name`` of :mod:`yishi.operations` (screen_accept, ...)."""
-    return cast(Callable[..., ChangeSet], getattr(importlib.import_module("yishi.operations"), name))
 
 
 @dataclass(frozen=True)
@@ -142,6 +139,26 @@ def _main_rev(step: Step, forge: Forge) -> str:
     return step.main_branch or "HEAD"
 
 
+def line_diff(root: Path, rev: str, change: ChangeSet) -> str:
+    """The lines the change writes, as a unified diff against ``rev``."""
+    before = read_blobs(root, rev, sorted(change.files))
+    chunks: list[str] = []
+    for path in sorted(change.files):
+        old = (before[path] or b"").decode("utf-8", "replace").splitlines(keepends=True)
+        new = change.files[path].decode("utf-8", "replace").splitlines(keepends=True)
+        chunks.extend(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+    return "".join(chunks)
+
+
+def _where(ref: ProposalRef) -> str:
+    """Where the change now stands: waiting for review, or already merged or declined."""
+    if ref.state is ProposalState.MERGED:
+        return f"这项变更已批准并合并 This change was already approved: {ref.url}"
+    if ref.state is ProposalState.CLOSED:
+        return f"这项变更已被退回 This change was declined before: {ref.url}"
+    return f"待另一位主持人批准 Waiting for a second moderator: {ref.url}"
+
+
 def run_operation(command: str, step: Step,
                   make: Callable[[Repository, dt.date], ChangeSet],
                   extra_line: Callable[[ChangeSet], str] | None = None) -> None:
@@ -154,6 +171,7 @@ def run_operation(command: str, step: Step,
         summary = change_summary(change, step.root, rev)
         if step.dry_run:
             click.echo(summary)
+            click.echo(line_diff(step.root, rev, change))
             click.echo("（演练，未写入 dry run: nothing written）")
         else:
             submitted = submit_change(
@@ -165,7 +183,7 @@ def run_operation(command: str, step: Step,
             if submitted.rerun:
                 click.echo("主分支上的记录已更新，已按最新记录重新执行。"
                            " The records changed on main; the operation was run again on them.")
-            click.echo(f"待另一位主持人批准 Waiting for a second moderator: {submitted.ref.url}")
+            click.echo(_where(submitted.ref))
     except YishiError as exc:
         _refuse(command, str(exc))
         return
@@ -209,14 +227,14 @@ def screen(**kwargs: Any) -> None:
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
         if into:
-            return _operation("screen_merge")(repo, issue_id, by=step.by, on=on, into=into)
+            return operations.screen_merge(repo, issue_id, by=step.by, on=on, into=into)
         if decision == "accept":
-            return _operation("screen_accept")(repo, issue_id, by=step.by, on=on,
+            return operations.screen_accept(repo, issue_id, by=step.by, on=on,
                                                encouraged=kwargs["encouraged"], note=kwargs["note"])
         if decision == "withdraw":
-            return _operation("screen_withdraw")(repo, issue_id, by=step.by, on=on, reason=reason)
+            return operations.screen_withdraw(repo, issue_id, by=step.by, on=on, reason=reason)
         failed = [c.strip() for c in (kwargs["failed"] or "").split(",") if c.strip()]
-        return _operation("screen_reject")(repo, issue_id, by=step.by, on=on, reason=reason,
+        return operations.screen_reject(repo, issue_id, by=step.by, on=on, reason=reason,
                                            failed=failed, negative=kwargs["negative"])
 
     run_operation("screen", step, make)
@@ -241,7 +259,7 @@ def plan(**kwargs: Any) -> None:
     step = _step(kwargs)
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("plan_meeting")(
+        return operations.plan_meeting(
             repo, by=step.by, on=on, date=kwargs["meeting_date"].date(),
             time=kwargs["meeting_time"], place=kwargs["place"], level=kwargs["level"],
             community=kwargs["community"], convener=kwargs["convener"],
@@ -279,7 +297,7 @@ def record(**kwargs: Any) -> None:
                 " It must be a YAML mapping (parties, attendance, agenda).")
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("record_meeting")(repo, kwargs["meeting_id"], by=step.by, on=on,
+        return operations.record_meeting(repo, kwargs["meeting_id"], by=step.by, on=on,
                                             outcomes=outcomes, minutes=minutes)
 
     run_operation("record", step, make)
@@ -296,7 +314,7 @@ def escalate(**kwargs: Any) -> None:
     step = _step(kwargs)
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("escalate")(repo, kwargs["issue_id"], by=step.by, on=on,
+        return operations.escalate(repo, kwargs["issue_id"], by=step.by, on=on,
                                       level=kwargs["level"], reason=kwargs["reason"],
                                       body=kwargs["body"])
 
@@ -323,7 +341,7 @@ def follow_up(**kwargs: Any) -> None:
         _refuse("follow-up", "action: --done 需要 --action N。 --done needs --action N.")
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("follow_up")(repo, kwargs["issue_id"], by=step.by, on=on,
+        return operations.follow_up(repo, kwargs["issue_id"], by=step.by, on=on,
                                        start=kwargs["start"], note=kwargs["note"],
                                        action=kwargs["action"], done=done)
 
@@ -339,7 +357,7 @@ def close(**kwargs: Any) -> None:
     step = _step(kwargs)
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("close_issue")(repo, kwargs["issue_id"], by=step.by, on=on,
+        return operations.close_issue(repo, kwargs["issue_id"], by=step.by, on=on,
                                          outcome=kwargs["outcome"])
 
     run_operation("close", step, make)
@@ -362,7 +380,7 @@ def feedback(**kwargs: Any) -> None:
     step = _step(kwargs)
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("record_feedback")(
+        return operations.record_feedback(
             repo, kwargs["issue_id"], by=step.by, on=on, satisfied=kwargs["satisfied"],
             basically_satisfied=kwargs["basically_satisfied"],
             dissatisfied=kwargs["dissatisfied"], resolved=kwargs["resolved"] == "yes",
@@ -380,6 +398,6 @@ def import_(**kwargs: Any) -> None:
     step = _step(kwargs)
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
-        return _operation("import_paper_proposals")(repo, kwargs["csv_file"], by=step.by, on=on)
+        return operations.import_paper_proposals(repo, kwargs["csv_file"], by=step.by, on=on)
 
     run_operation("import", step, make)

@@ -14,14 +14,14 @@ Approving checks the four-eyes rule first: the moderator who asked may not appro
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
+from .. import operations
 from ..diff import compare_files, render
 from ..errors import ForgeError, YishiError
 from ..git_records import load_repository_at
@@ -156,14 +156,9 @@ def _rerun(change: ChangeSet, newer: list[NewerVersion], current: Repository,
            rerun: Rerun | None) -> ChangeSet:
     """The change's operation run again on ``current``, or :class:`ChangeConflict`."""
     try:
-        return (rerun or default_rerun())(current, change)
+        return (rerun or operations.rerun)(current, change)
     except OperationRefused as refused:
         raise ChangeConflict(change.id, newer, refused) from None
-
-
-def default_rerun() -> Rerun:
-    """``yishi.operations.rerun``, looked up when first needed."""
-    return cast(Rerun, importlib.import_module("yishi.operations").rerun)
 
 
 def main_records(forge: LocalForge) -> Callable[[], Repository]:
@@ -214,8 +209,12 @@ def approve_change(
         if forge.main_holds(change.files):
             forge.decline(change_id, ProposalKind.CHANGE)
             return Approved(change_id, forge.main_commit(), already_done=True)
-        again = _rerun(change, newer, main_records(forge)(), rerun)
-        forge.refresh_change(change_id, again.files, change_message(again), author=change.by)
+        # Re-run on one fixed commit and build on that commit: should main move again
+        # meanwhile, the approval below finds the change stale instead of overwriting.
+        main = forge.main_commit()
+        again = _rerun(change, newer, load_repository_at(forge.repo, main), rerun)
+        forge.refresh_change(change_id, again.files, change_message(again), author=change.by,
+                             parent=main)
         reran = True
     commit = forge.approve(change_id, message, ProposalKind.CHANGE, approver=by)
     return Approved(change_id, commit, rerun=reran)

@@ -54,6 +54,7 @@ from yishi.forges.base import (
 )
 from yishi.forges.github_errors import GithubAnswer, classify, unreachable
 from yishi.forges.ratelimit import Clock, RequestBudget
+from yishi.operations.changeset import git_blob_id
 
 log = logging.getLogger(__name__)
 
@@ -406,13 +407,16 @@ def _get_ref(repo: Repository, branch: str) -> GitRef | None:
 
 
 def _has_file(repo: Repository, proposal: Proposal, path: str) -> bool:
-    """Whether ``path`` exists on the proposal's branch."""
+    """Whether ``path`` exists on the proposal's branch; for a change, which edits files
+    that exist on main already, whether it holds the change's own version of it."""
     try:
-        repo.get_contents(path, ref=proposal.branch)
+        found = repo.get_contents(path, ref=proposal.branch)
     except GithubException as exc:
         if exc.status == 404:
             return False
         raise
+    if proposal.kind is ProposalKind.CHANGE:
+        return not isinstance(found, list) and found.sha == git_blob_id(proposal.files[path])
     return True
 
 

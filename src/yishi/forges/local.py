@@ -313,12 +313,13 @@ class LocalForge:
         return self._newer_versions(self._blobs_at(parent, sorted(files)), self._main_commit())
 
     def refresh_change(self, change_id: str, files: dict[str, bytes], message: str,
-                       author: str) -> str:
-        """Replace an open change's commit by ``files`` on today's main (a re-run operation)."""
+                       author: str, parent: str) -> str:
+        """Replace an open change's commit by ``files`` on ``parent``, the main-branch commit
+        they were made from (a re-run operation)."""
         old = self._open_commit(change_id, ProposalKind.CHANGE)
         identity = {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": MODERATOR_EMAIL,
                     **COUNCIL_COMMITTER}
-        commit = self._commit_files(self._main_commit(), files, message, identity)
+        commit = self._commit_files(parent, files, message, identity)
         # Compare-and-swap: a concurrent refresh or approval makes this fail, not vanish.
         self._git("update-ref", branch_prefix(ProposalKind.CHANGE) + change_id, commit, old)
         return commit

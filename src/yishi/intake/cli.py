@@ -14,6 +14,7 @@ import click
 
 from ..council import load_council
 from ..diff import compare, render
+from ..diff.git import git
 from ..errors import YishiError
 from ..forges.base import Forge, ProposalKind
 from ..forges.changes import approve_change, decline_change, read_change
@@ -253,11 +254,13 @@ def show(repo: Path, db: Path, main_branch: str | None, issue_id: str, with_cont
             change = read_change(forge, issue_id)
             commit, parent, _message = forge.change_commit(issue_id)
             summary = render(compare(repo, parent, commit), heading=f"## {change.summary}")
+            lines = git(repo, "diff", "--no-color", parent, commit, "--").decode("utf-8", "replace")
         except YishiError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"变更 change {issue_id}\n操作 operation: {change.operation}\n"
                    f"申请人 requested by: {change.by}\n日期 on: {change.on.isoformat()}\n")
         click.echo(summary)
+        click.echo(lines)
         return
     try:
         files = forge.proposal_files(issue_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -108,6 +109,20 @@ def public_text(field: str, value: str | None, *, required: bool, limit: int = 2
         what = _PERSONAL_DATA.get(finding.kind, finding.kind)
         raise refuse(field, f"含有{what}（{finding.masked}）；联系方式不能写进公开记录")
     return text
+
+
+# As the markup check reads a body: code (fenced or `inline`) may quote HTML, nothing else may.
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+RAW_HTML = re.compile(r"<!--|<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>")
+
+
+def refuse_raw_html(field: str, text: str) -> None:
+    """Refuse markdown that holds raw HTML outside code (records are markdown only)."""
+    visible = _CODE_SPAN.sub(" ", _FENCE.sub(" ", text))
+    match = RAW_HTML.search(visible)
+    if match is not None:
+        raise refuse(field, f"不能包含 HTML（{match.group()[:30]}）；纪要和描述只用 markdown 文字")
 
 
 def one_line(text: str, limit: int = 24) -> str:

@@ -50,7 +50,7 @@ def escalate(repo: Repository, issue_id: str, *, by: str, on: dt.date, level: st
     if meeting.agenda[index].outcome is not None:
         raise refuse("meeting", f"议事会 {meeting.id} 已记录了提案 {issue.id} 的结果")
     text = public_text("reason", reason, required=True, limit=500)
-    target = escalation_target(council, meeting.level, level, body, "escalated_to")
+    target = escalation_target(council, meeting.level, level, body)
     record = edit_issue(loaded)
     record.set("status", Status.ESCALATED.value)
     record.append("timeline", {"date": on, "status": Status.ESCALATED.value,

@@ -46,6 +46,7 @@ from .common import (
     one_line,
     public_text,
     refuse,
+    refuse_raw_html,
     seal,
 )
 from .meetings import level_rank
@@ -122,7 +123,9 @@ def record_meeting(
     if minutes is not None:
         if not minutes.strip():
             raise refuse("minutes", "会议纪要不能为空")
-        record.set_body(public_text("minutes", minutes, required=True, limit=50_000))
+        text = public_text("minutes", minutes, required=True, limit=50_000)
+        refuse_raw_html("minutes", text)
+        record.set_body(text)
     edits[loaded_meeting.path] = (record, loaded_meeting.source.text)
     counts: dict[str, int] = {}
     for outcome in done.values():
@@ -360,21 +363,22 @@ def _actions(council: Council, raw: Any, field: str) -> list[dict[str, Any]]:
 def _escalation(council: Council, meeting_level: str, raw: Any, field: str) -> dict[str, str]:
     if not isinstance(raw, Mapping) or not raw.get("level"):
         raise refuse(field, "提级须写明提交到哪一级：{ level: town, body: 镇城建科 }")
-    return escalation_target(council, meeting_level, str(raw["level"]), raw.get("body"), field)
+    return escalation_target(council, meeting_level, str(raw["level"]), raw.get("body"),
+                             prefix=f"{field}.")
 
 
 def escalation_target(council: Council, from_level: str, level: str, body: Any,
-                      field: str) -> dict[str, str]:
-    """``escalated_to`` for an escalation from ``from_level``: a higher level, a body."""
+                      prefix: str = "") -> dict[str, str]:
+    """``escalated_to`` for an escalation from ``from_level``: a higher level, a body;
+    refusals name ``<prefix>level`` / ``<prefix>body``."""
     if level not in council.level_names:
-        raise refuse(f"{field}.level" if field.endswith("escalated_to") else "level",
-                     f"没有“{level}”这个层级{nearest(level, council.level_names)}")
+        raise refuse(f"{prefix}level", f"没有“{level}”这个层级{nearest(level, council.level_names)}")
     if from_level in council.level_names and level_rank(council, level) <= level_rank(council, from_level):
         higher = [lv.slug for lv in council.levels][level_rank(council, from_level) + 1:]
         hint = f"；可选：{', '.join(higher)}" if higher else ""
-        raise refuse(f"{field}.level" if field.endswith("escalated_to") else "level",
+        raise refuse(f"{prefix}level",
                      f"提级须提交到比{council.level_names[from_level]}更高的层级{hint}")
-    name = public_text(f"{field}.body" if field.endswith("escalated_to") else "body",
+    name = public_text(f"{prefix}body",
                        str(body) if body else f"{council.level_names[level]}级议事协商平台",
                        required=True, limit=100)
     return {"level": level, "body": name}

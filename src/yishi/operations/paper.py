@@ -49,7 +49,7 @@ from ..loading import Repository
 from ..privacy import find_personal_data
 from ..records import CHANNEL_LABELS, KIND_LABELS, Channel, Issue, Kind
 from .changeset import ChangeSet, OperationRefused
-from .common import council_of, issue_path, nearest, seal
+from .common import RAW_HTML, council_of, issue_path, nearest, seal
 from .record_text import RecordText
 
 COLUMNS = ("title", "description", "community", "category", "kind", "cosigners", "organization",
@@ -60,7 +60,6 @@ PAPER_CHANNELS = (Channel.MAILBOX, Channel.GRID_WORKER, Channel.MEETING)
 LIMITS = {"title": 80, "description": 5000, "organization": 60, "proposer": 40, "location": 100}
 MAX_ROWS = 2000
 
-_HTML = re.compile(r"<!--|<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>")
 _SLASH_DATE = re.compile(r"^(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?$")
 _PERSONAL_DATA = {"mobile": "手机号", "id_card": "身份证号", "email": "电子邮箱"}
 
@@ -208,7 +207,7 @@ def _issue(council: Council, row: dict[str, str], on: dt.date,
         if finding is not None:
             problems.append((column, f"含有{_PERSONAL_DATA.get(finding.kind, finding.kind)}"
                                      f"（{finding.masked}）；联系方式不能写进公开记录"))
-        match = _HTML.search(text[column])
+        match = RAW_HTML.search(text[column])
         if match is not None:
             problems.append((column, f"不能包含 HTML（{match.group()[:20]}）；请只写文字"))
     community = _slug(text["community"], council.community_names, "community", "社区", problems)

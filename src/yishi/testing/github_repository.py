@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from yishi.testing.gitobjects import BLOB_MODES, TREE_MODE, ObjectStore, Signature
+from yishi.testing.gitobjects import BLOB_MODES, TREE_MODE, Commit, ObjectStore, Signature
 
 Clock = Callable[[], float]
 Json = Any
@@ -441,8 +441,7 @@ class RepositoryApi:
             raise ApiError(404, f"No commit found for SHA: {ref}", docs=docs)
         path = query.get("path", "").strip("/")
         listed = []
-        for sha in self.store._reachable(head):
-            commit = self.store.commits[sha]
+        for commit in self._newest_first(head):
             if path:
                 if len(commit.parents) > 1:
                     continue
@@ -452,7 +451,6 @@ class RepositoryApi:
                 if (before and before.sha) == (after and after.sha):
                     continue
             listed.append(commit)
-        listed.sort(key=lambda c: (c.committer.timestamp, c.sha), reverse=True)
         return 200, _paginate([self._listed_commit_json(c.sha) for c in listed], query)
 
     def _get_listed_commit(self, data: Json, query: dict[str, str], ref: str) -> tuple[int, Json]:
@@ -502,6 +500,27 @@ class RepositoryApi:
         self.merge(int(number))
         return 200, {"sha": pull.merge_commit_sha, "merged": True,
                      "message": "Pull Request successfully merged"}
+
+    def _newest_first(self, head: str) -> list[Commit]:
+        """Commits reachable from ``head``, children always before their parents, then the
+        most recently committed first (``git log``'s order)."""
+        reachable = self.store.reachable(head)
+        children = {sha: 0 for sha in reachable}
+        for sha in reachable:
+            for parent in self.store.commits[sha].parents:
+                if parent in children:
+                    children[parent] += 1
+        ready = [head]
+        ordered = []
+        while ready:
+            ready.sort(key=lambda sha: self.store.commits[sha].committer.timestamp)
+            commit = self.store.commits[ready.pop()]
+            ordered.append(commit)
+            for parent in commit.parents:
+                children[parent] -= 1
+                if children[parent] == 0:
+                    ready.append(parent)
+        return ordered
 
     def _listed_commit_json(self, sha: str) -> Json:
         """A commit as ``GET /commits`` lists it: the git commit nested under ``commit``."""
