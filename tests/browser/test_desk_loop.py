@@ -43,8 +43,10 @@ def accessible_and_narrow(page: Page) -> None:
     assert width <= 375, f"{page.url} is {width} px wide"
 
 
-def login(page: Page, base: str, name: str) -> None:
+def login(page: Page, base: str, name: str, check: bool = False) -> None:
     page.goto(base + "/login")
+    if check:
+        accessible_and_narrow(page)
     page.fill("#username", name)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
@@ -104,7 +106,7 @@ def test_the_moderators_loop_from_submission_to_feedback(tmp_path: Path, browser
             assert done.returncode == 0, done.stderr
 
         a, b = a_context.new_page(), b_context.new_page()
-        login(a, base, "amy")
+        login(a, base, "amy", check=True)
         login(b, base, "bo")
         # 待办 shows the new proposal with its days against the 15-day promise.
         expect(a.locator("#screening + ul")).to_contain_text(TITLE)
@@ -119,6 +121,11 @@ def test_the_moderators_loop_from_submission_to_feedback(tmp_path: Path, browser
         a.click("text=筛选(受理 / 不予受理 / 合并 / 撤回)")
         accessible_and_narrow(a)
         a.check("input[name=decision][value=accept]")
+        a.click("button[value=preview]")
+        expect(a.locator("pre.preview")).to_contain_text("已受理")
+        accessible_and_narrow(a)  # the preview page
+        a.click("button[value=edit]")  # back to the form, the choice kept
+        expect(a.locator("input[name=decision][value=accept]")).to_be_checked()
         screening = send(a)
         accessible_and_narrow(a)
         # A cannot approve A's own change.
@@ -147,7 +154,7 @@ def test_the_moderators_loop_from_submission_to_feedback(tmp_path: Path, browser
         a.fill("[id='party.residents_committee']", "2")
         a.fill("[id='party.resident_reps']", "9")
         a.select_option("[id='agenda0.outcome']", "decided")
-        a.fill("[id='agenda0.decision']", DECISION)
+        a.fill("[id='agenda0.decision']", "物业一周内修好三号楼前的路灯")
         a.fill("[id='agenda0.vote.for']", "9")
         a.fill("[id='agenda0.vote.against']", "3")
         a.fill("[id='agenda0.vote.abstain']", "1")
@@ -163,6 +170,7 @@ def test_the_moderators_loop_from_submission_to_feedback(tmp_path: Path, browser
         a.evaluate("document.getElementById('agenda0').scrollIntoView()")
         a.screenshot(path=str(ARTIFACTS / "desk-meeting-form.png"))
         accessible_and_narrow(a)
+        a.fill("[id='agenda0.decision']", DECISION)  # script typed into the decision
         record = send(a)
         expect(a.locator("main pre.preview")).to_contain_text("物业一周内修好三号楼前的路灯")
         expect(a.locator("main script")).to_have_count(0)  # text, never markup
