@@ -6,8 +6,11 @@ snapshot and day, so 20,000 issues are walked once per change of the main branch
 
 from __future__ import annotations
 
+from bisect import insort
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 from ..lifecycle import Status
 from ..loading import Repository
@@ -92,14 +95,31 @@ def _meetings(out: Todo, repo: Repository, today: date) -> None:
             out.unrecorded.append(meeting)
 
 
+# The order of each list: late first, then the longest waiting; the most overdue action first.
+def _screening_order(a: AwaitingScreening) -> tuple[int, str]:
+    return (-a.days, a.issue.id)
+
+
+def _issue_order(i: Issue) -> tuple[date, str]:
+    return (i.submitted, i.id)
+
+
+def _action_order(a: DueAction) -> tuple[int, str, int]:
+    return (-a.overdue_days, a.issue.id, a.number)
+
+
+def _feedback_order(i: Issue) -> tuple[date, str]:
+    return (i.timeline[-1].date, i.id)
+
+
+
 def _sorted(out: Todo) -> Todo:
-    # Late first, then the longest waiting; the most overdue action first.
-    out.screening.sort(key=lambda a: (-a.days, a.issue.id))
-    out.to_schedule.sort(key=lambda i: (i.submitted, i.id))
+    out.screening.sort(key=_screening_order)
+    out.to_schedule.sort(key=_issue_order)
     out.planned.sort(key=lambda m: (m.date, m.time or "", m.id))
     out.unrecorded.sort(key=lambda m: (m.date, m.id))
-    out.actions.sort(key=lambda a: (-a.overdue_days, a.issue.id, a.number))
-    out.without_feedback.sort(key=lambda i: (i.timeline[-1].date, i.id))
+    out.actions.sort(key=_action_order)
+    out.without_feedback.sort(key=_feedback_order)
     return out
 
 
@@ -120,16 +140,34 @@ def todo(repo: Repository, today: date) -> Todo:
 def refreshed(old: Todo, repo: Repository, today: date, affected: set[str]) -> Todo:
     """``old`` (the same day's lists of earlier records) with the ``affected`` issues looked
     at again in ``repo``: after an approval only a few issues change, not 20,000."""
-    out = Todo(
-        screening=[a for a in old.screening if a.issue.id not in affected],
-        to_schedule=[i for i in old.to_schedule if i.id not in affected],
-        actions=[a for a in old.actions if a.issue.id not in affected],
-        without_feedback=[i for i in old.without_feedback if i.id not in affected],
-    )
+    added = Todo()
     limit = _limit(repo)
     for issue_id in sorted(affected):
         loaded = repo.issues.get(issue_id)
         if loaded is not None:
-            _add_issue(out, repo, loaded.record, today, limit)
+            _add_issue(added, repo, loaded.record, today, limit)
+    # The old lists are sorted and stay so when filtered: the few new entries are inserted
+    # in place rather than sorting thousands again.
+    out = Todo(
+        screening=_merged([a for a in old.screening if a.issue.id not in affected],
+                          added.screening, _screening_order),
+        to_schedule=_merged([i for i in old.to_schedule if i.id not in affected],
+                            added.to_schedule, _issue_order),
+        actions=_merged([a for a in old.actions if a.issue.id not in affected],
+                        added.actions, _action_order),
+        without_feedback=_merged([i for i in old.without_feedback if i.id not in affected],
+                                 added.without_feedback, _feedback_order),
+    )
     _meetings(out, repo, today)
-    return _sorted(out)
+    out.planned.sort(key=lambda m: (m.date, m.time or "", m.id))
+    out.unrecorded.sort(key=lambda m: (m.date, m.id))
+    return out
+
+
+T = TypeVar("T")
+
+
+def _merged(kept: list[T], new: list[T], key: Callable[[T], Any]) -> list[T]:
+    for entry in new:
+        insort(kept, entry, key=key)
+    return kept
