@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
@@ -131,3 +132,46 @@ def submit(client: httpx.Client, path: str, fields: dict[str, object]) -> str:
     done = post(client, path, {**fields, "step": "confirm"})
     assert done.status_code == 303, done.text
     return done.headers["location"].removeprefix("/changes/")
+
+
+class _FormReader(HTMLParser):
+    """The values a browser would send for the page's form (text, checked boxes, selected
+    options and textareas), except the CSRF token."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        name = a.get("name", "")
+        if tag == "input" and name and name != "csrf" and a.get("type") != "submit":
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.values.setdefault(name, []).append(a.get("value", ""))
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.values.setdefault(self._select, []).append(a.get("value", ""))
+        elif tag == "textarea":
+            self._textarea = name
+            self.values.setdefault(name, []).append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea][-1] += data
+
+
+def form_values(page: str) -> dict[str, object]:
+    """What submitting the page's form unchanged would send."""
+    reader = _FormReader()
+    reader.feed(page)
+    return {k: v if len(v) > 1 or k == "agenda" else v[0] for k, v in reader.values.items()}

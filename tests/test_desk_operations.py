@@ -14,7 +14,17 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from desk_support import CRITERIA, RECEIVED, LiveDesk, csrf_of, live_desk, login, post, submit
+from desk_support import (
+    CRITERIA,
+    RECEIVED,
+    LiveDesk,
+    csrf_of,
+    form_values,
+    live_desk,
+    login,
+    post,
+    submit,
+)
 from intake_support import git
 
 
@@ -223,3 +233,25 @@ def test_escalation_and_follow_up_refusals_name_their_field(live: LiveDesk) -> N
     no_action = post(amy, "/issues/2026-0805-cp3n/follow-up",
                      {"kind": "done", "action": "9", "done": "2026-11-29", "step": "preview"})
     assert no_action.status_code == 422 and 'id="action-error"' in no_action.text
+
+
+def test_a_planned_meeting_is_changed_then_cancelled(live: LiveDesk) -> None:
+    amy, bo = login(live, "amy"), login(live, "bo")
+    meeting = "2026-1208-sy6h"
+    page = amy.get(f"/meetings/{meeting}")
+    assert f"/meetings/{meeting}/replan" in page.text and f"/meetings/{meeting}/cancel" in page.text
+    form = amy.get(f"/meetings/{meeting}/replan")
+    assert form.status_code == 200 and "调整议事会" in form.text
+    values = form_values(form.text)
+    assert values["place"] == "盛业家园社区议事厅" and values["agenda"]
+    unchanged = post(amy, f"/meetings/{meeting}/replan", {**values, "step": "preview"})
+    assert unchanged.status_code == 422 and "没有改动" in unchanged.text
+    change = submit(amy, f"/meetings/{meeting}/replan", {**values, "place": "社区二楼会议室"})
+    post(bo, f"/changes/{change}/approve", {})
+    assert "社区二楼会议室" in main_file(live, f"content/meetings/{meeting}.md")
+    empty = post(amy, f"/meetings/{meeting}/cancel", {"reason": "", "step": "preview"})
+    assert 'id="reason-error"' in empty.text
+    cancel = submit(amy, f"/meetings/{meeting}/cancel", {"reason": "台风预警,暂停集会"})
+    post(bo, f"/changes/{cancel}/approve", {})
+    record = main_file(live, f"content/meetings/{meeting}.md")
+    assert "已取消" in record and "台风预警" in record

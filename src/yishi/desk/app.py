@@ -163,6 +163,8 @@ def create_app(desk: Desk) -> Starlette:
                   for i in record.agenda if i.issue in snapshot.repo.issues}
         operations = ([("record", "记录会议结果")]
                       if any(i.outcome is None for i in record.agenda) else [])
+        if record.upcoming and record.agenda:
+            operations += [("replan", "调整时间、地点或议程"), ("cancel", "取消议事会")]
         return web.page("meeting.html", session, meeting=record, minutes=loaded.body,
                         titles=titles, today=desk.today(), operations=operations,
                         changes=desk.changes.about(meeting_id))

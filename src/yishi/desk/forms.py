@@ -146,6 +146,47 @@ def make_plan(repo: Repository, values: Values, *, by: str, on: dt.date) -> Chan
         title=one(values, "title") or None))
 
 
+_MEETING_FIELDS = ("title", "date", "time", "place", "level", "community", "convener",
+                   "supervisor")
+
+
+def meeting_values(repo: Repository, meeting_id: str) -> dict[str, list[str]]:
+    """A planned meeting's fields as the plan form shows them (to change them)."""
+    meeting = repo.meetings[meeting_id].record
+    values = {name: [str(getattr(meeting, name) or "")] for name in _MEETING_FIELDS}
+    values["agenda"] = [item.issue for item in meeting.agenda]
+    return values
+
+
+def make_replan(repo: Repository, meeting_id: str, values: Values, *, by: str,
+                on: dt.date) -> ChangeSet:
+    """Change a planned meeting: only the fields that differ from the record are sent."""
+    current = meeting_values(repo, meeting_id)
+    errors: dict[str, str] = {}
+    changed: dict[str, Any] = {}
+    for name in _MEETING_FIELDS:
+        if one(values, name) != current[name][0]:
+            changed[name] = one(values, name) or None
+    if "date" in changed:
+        changed["date"] = _date(values, "date", errors)
+    agenda = [a for a in values.get("agenda") or [] if a]
+    if agenda != current["agenda"]:
+        changed["agenda"] = agenda
+    _check(errors)
+    if not changed:
+        raise FormRefused({"meeting": "没有改动:请修改要调整的内容。"})
+    return _call(lambda: operations.replan_meeting(repo, meeting_id, by=by, on=on, **changed))
+
+
+def make_cancel(repo: Repository, meeting_id: str, values: Values, *, by: str,
+                on: dt.date) -> ChangeSet:
+    """Cancel a planned meeting; its issues are deferred."""
+    if not one(values, "reason"):
+        raise FormRefused({"reason": "请写明取消的原因,居民会看到它。"})
+    return _call(lambda: operations.cancel_meeting(repo, meeting_id, by=by, on=on,
+                                                   reason=one(values, "reason")))
+
+
 def vote_problem(yes: int, no: int, abstain: int, eligible: int) -> str | None:
     """Why these counts cannot be true, or None (the form's script checks the same)."""
     if eligible < 1:

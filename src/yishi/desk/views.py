@@ -54,6 +54,8 @@ class FormSpec:
     kind: str  # "issues", "meetings" or "" (no record: planning, import)
     operation: str  # the name allowed_operations uses ("" when not issue-bound)
     make: Make
+    #: The values the form starts with (a planned meeting's own fields, to change them).
+    defaults: Callable[[Repository, str], dict[str, list[str]]] | None = None
 
 
 def _values(request: Request) -> dict[str, list[str]]:
@@ -85,6 +87,11 @@ SPECS: dict[str, FormSpec] = {
                        lambda r, i, v, by, on: forms.make_record(r, i, v, by=by, on=on)),
     "plan": FormSpec("plan.html", "", "",
                      lambda r, i, v, by, on: forms.make_plan(r, v, by=by, on=on)),
+    "replan": FormSpec("plan.html", "meetings", "",
+                       lambda r, i, v, by, on: forms.make_replan(r, i, v, by=by, on=on),
+                       defaults=forms.meeting_values),
+    "cancel": FormSpec("cancel.html", "meetings", "",
+                       lambda r, i, v, by, on: forms.make_cancel(r, i, v, by=by, on=on)),
 }
 
 
@@ -98,6 +105,13 @@ def operation_routes(web: Web) -> list[Route]:
         if spec.kind == "issues":
             issue = repo.issues[target].record
             return {"issue": issue, "actions": issue_actions(repo, issue)}
+        if spec.kind == "meetings" and spec.template == "plan.html":
+            meeting = repo.meetings[target].record
+            on_agenda = [repo.issues[i.issue].record for i in meeting.agenda
+                         if i.issue in repo.issues]
+            rest = [i for i in _candidates(snapshot) if i.id not in {x.id for x in on_agenda}]
+            return {"meeting": meeting, "action": f"/meetings/{target}/replan",
+                    "candidates": on_agenda + rest[:MAX_CANDIDATES], "more": False}
         if spec.kind == "meetings":
             meeting = repo.meetings[target].record
             return {"meeting": meeting,
@@ -106,13 +120,8 @@ def operation_routes(web: Web) -> list[Route]:
                                for i in meeting.agenda if i.issue in repo.issues},
                     "outcomes": list(OUTCOME_LABELS.items())[:4],
                     "thresholds": forms.THRESHOLDS, "action_rows": forms.ACTION_ROWS}
-        if "candidates" not in snapshot.memo:  # a sort of 20,000 issues: once per snapshot
-            snapshot.memo["candidates"] = sorted(
-                (loaded.record for loaded in repo.issues.values()
-                 if loaded.record.status.value in ("accepted", "deferred")),
-                key=lambda i: (i.submitted, i.id))
-        candidates = snapshot.memo["candidates"]
-        return {"candidates": candidates[:MAX_CANDIDATES],
+        candidates = _candidates(snapshot)
+        return {"action": "/meetings/new", "candidates": candidates[:MAX_CANDIDATES],
                 "more": len(candidates) > MAX_CANDIDATES}
 
     def form_page(session: Session, spec: FormSpec, snapshot: Snapshot, target: str,
@@ -151,7 +160,8 @@ def operation_routes(web: Web) -> list[Route]:
                 return web.error(session, 404, "不能办理",
                                  "没有这条记录,或它当前的状态不允许这项操作。")
             if request.method == "GET":
-                values = {k: request.query_params.getlist(k) for k in request.query_params}
+                values = (spec.defaults(snapshot.repo, target) if spec.defaults else
+                          {k: request.query_params.getlist(k) for k in request.query_params})
                 return form_page(session, spec, snapshot, target, values, {})
             values = _values(request)
             step = str(request.state.form.get("step") or "preview")
@@ -361,8 +371,8 @@ def operation_routes(web: Web) -> list[Route]:
         Route("/issues/{record_id}/contact", web.guarded(contact, approver=True),
               methods=["POST"]),
         Route("/meetings/new", web.guarded(handler("plan")), methods=["GET", "POST"]),
-        Route("/meetings/{record_id}/record", web.guarded(handler("record")),
-              methods=["GET", "POST"]),
+        *(Route(f"/meetings/{{record_id}}/{name}", web.guarded(handler(name)),
+                methods=["GET", "POST"]) for name in ("record", "replan", "cancel")),
         Route("/import", web.guarded(import_form), methods=["GET", "POST"]),
         Route("/changes", web.guarded(change_list), methods=["GET"]),
         Route("/changes/{change_id}", web.guarded(show_change), methods=["GET"]),
@@ -380,6 +390,17 @@ def operation_routes(web: Web) -> list[Route]:
     routes.append(Route("/issues/{record_id}/record", web.guarded(record_redirect),
                         methods=["GET"]))
     return routes
+
+
+def _candidates(snapshot: Snapshot) -> list[Any]:
+    """Accepted and deferred issues, oldest first: a sort of 20,000 issues, once per snapshot."""
+    if "candidates" not in snapshot.memo:
+        snapshot.memo["candidates"] = sorted(
+            (loaded.record for loaded in snapshot.repo.issues.values()
+             if loaded.record.status.value in ("accepted", "deferred")),
+            key=lambda i: (i.submitted, i.id))
+    found: list[Any] = snapshot.memo["candidates"]
+    return found
 
 
 async def _plan_redirect(request: Request, session: Session) -> Response:
