@@ -169,7 +169,7 @@ def test_stats_figures_equal_the_metrics(demo: tuple[Repository, Path]) -> None:
 
 def test_records_stay_out_of_the_navigation(demo: tuple[Repository, Path]) -> None:
     repo, site = demo
-    nav_titles = ["首页", "提案", "议事会", "清单", "统计", "提交提案", "关于"]
+    nav_titles = ["首页", "提案", "议事会", "清单", "统计", "提交提案", "查询办理进度", "关于"]
     for url in ("", f"issues/{next(iter(repo.issues))}/", f"meetings/{next(iter(repo.meetings))}/"):
         text = page_file(site, url).read_text(encoding="utf-8")
         tabs = text.split('class="md-tabs__list"', 1)[1].split("</ul>", 1)[0]
@@ -202,7 +202,7 @@ def test_submit_form_follows_the_intake_contract(demo: tuple[Repository, Path]) 
     assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
     fields = {a.get("name"): (tag, a) for tag, a in page.elements if a.get("name")}
     for name in ("title", "description", "community", "category", "kind", "cosigners",
-                 "organization", "location", "name", "contact", "consent", "photo", "token",
+                 "organization", "location", "name", "contact", "notify", "consent", "photo", "token",
                  "website"):
         assert name in fields, name
     assert fields["consent"][1]["value"] == "yes"

@@ -366,25 +366,51 @@ def close(**kwargs: Any) -> None:
 @council.command()
 @_common
 @click.argument("issue_id")
-@click.option("--satisfied", type=click.IntRange(min=0), required=True, metavar="N",
-              help="满意 Satisfied.")
-@click.option("--basically-satisfied", type=click.IntRange(min=0), required=True, metavar="N",
-              help="基本满意 Basically satisfied.")
-@click.option("--dissatisfied", type=click.IntRange(min=0), required=True, metavar="N",
-              help="不满意 Dissatisfied.")
-@click.option("--resolved", type=click.Choice(["yes", "no"]), required=True,
-              help="问题是否解决 Resolved?")
+@click.option("--satisfied", type=click.IntRange(min=0), metavar="N",
+              help="满意 Satisfied (required unless --ratings-db).")
+@click.option("--basically-satisfied", type=click.IntRange(min=0), metavar="N",
+              help="基本满意 Basically satisfied (required unless --ratings-db).")
+@click.option("--dissatisfied", type=click.IntRange(min=0), metavar="N",
+              help="不满意 Dissatisfied (required unless --ratings-db).")
+@click.option("--resolved", type=click.Choice(["yes", "no"]),
+              help="问题是否解决 Resolved? [default with --ratings-db: what most ratings say]")
 @click.option("--note", default="", help="备注 Note.")
+@click.option("--ratings-db", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, metavar="DB",
+              help="居民在线评价所在的 intake 数据库：其统计加到上面的数目里，并注明多少来自居民"
+                   "评价。 Add residents' own ratings from this intake store (from_ratings).")
 def feedback(**kwargs: Any) -> None:
     """居民评议：满意度与是否解决。 Residents' feedback: satisfaction counts, resolved or not."""
     step = _step(kwargs)
+    counts = {name: kwargs[name] for name in ("satisfied", "basically_satisfied", "dissatisfied")}
+    resolved = {"yes": True, "no": False, None: None}[kwargs["resolved"]]
+    from_ratings = 0
+    if kwargs["ratings_db"] is not None:
+        from .intake.ratings import rating_counts
+        from .intake.store import Store, StoreError
+
+        try:
+            ratings = rating_counts(Store(kwargs["ratings_db"], readonly=True),
+                                    kwargs["issue_id"]).feedback_arguments()
+        except StoreError as exc:
+            _refuse("feedback", f"ratings-db: {exc}")
+        counts = {name: (value or 0) + ratings[name] for name, value in counts.items()}
+        from_ratings = ratings["from_ratings"]
+        resolved = ratings["resolved"] if resolved is None else resolved
+    missing = [f"--{name.replace('_', '-')}" for name, value in counts.items() if value is None]
+    if missing:
+        _refuse("feedback", f"请给出 {', '.join(missing)}（或用 --ratings-db 读取居民评价）。 "
+                            f"Missing {', '.join(missing)}.")
+    if resolved is None:
+        _refuse("feedback", "resolved: 请用 --resolved yes|no 写明问题是否解决。 "
+                            "Say whether the problem is resolved.")
 
     def make(repo: Repository, on: dt.date) -> ChangeSet:
         return operations.record_feedback(
-            repo, kwargs["issue_id"], by=step.by, on=on, satisfied=kwargs["satisfied"],
-            basically_satisfied=kwargs["basically_satisfied"],
-            dissatisfied=kwargs["dissatisfied"], resolved=kwargs["resolved"] == "yes",
-            note=kwargs["note"],
+            repo, kwargs["issue_id"], by=step.by, on=on, satisfied=counts["satisfied"],
+            basically_satisfied=counts["basically_satisfied"],
+            dissatisfied=counts["dissatisfied"], resolved=bool(resolved),
+            note=kwargs["note"], from_ratings=from_ratings,
         )
 
     run_operation("feedback", step, make)

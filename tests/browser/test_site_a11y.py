@@ -14,10 +14,11 @@ def pages(served: Served) -> dict[str, str]:
     issue = next(i for i in sorted(served.repo.issues) if served.repo.decision(i))
     meeting = served.repo.decision(issue).meeting.id  # type: ignore[union-attr]
     return {"home": "", "issue": f"issues/{issue}/", "meeting": f"meetings/{meeting}/",
-            "stats": "stats/", "submit": "submit/", "issues": "issues/"}
+            "stats": "stats/", "submit": "submit/", "issues": "issues/", "track": "track/"}
 
 
-@pytest.mark.parametrize("name", ["home", "issue", "meeting", "stats", "submit", "issues"])
+@pytest.mark.parametrize("name", ["home", "issue", "meeting", "stats", "submit", "issues",
+                                  "track"])
 def test_no_serious_violations(served: Served, page: Page, name: str) -> None:
     page.goto(served.url + pages(served)[name])
     page.wait_for_load_state("networkidle")

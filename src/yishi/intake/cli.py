@@ -57,13 +57,33 @@ FORGE_OPTIONS = _options(
 )
 
 
+NOTICE_OPTIONS = _options(
+    click.option("--smtp-host", metavar="HOST", help="SMTP server for e-mail notices."),
+    click.option("--smtp-port", type=int, metavar="PORT",
+                 help="SMTP port [default: 465 with --smtp-tls, 587 with --smtp-starttls, else 25]."),
+    click.option("--smtp-from", metavar="ADDR", help="Sender address of e-mail notices."),
+    click.option("--smtp-user", metavar="USER",
+                 help="SMTP login; the password comes from YISHI_SMTP_PASSWORD."),
+    click.option("--smtp-starttls", "smtp_security", flag_value="starttls",
+                 help="Upgrade the SMTP connection with STARTTLS."),
+    click.option("--smtp-tls", "smtp_security", flag_value="tls",
+                 help="Connect to the SMTP server over TLS (port 465)."),
+    click.option("--notify-webhook", metavar="URL",
+                 help="SMS/WeChat gateway for phone contacts: a JSON POST signed with "
+                      "HMAC-SHA256 (secret from YISHI_NOTIFY_SECRET)."),
+    click.option("--site-url", metavar="URL", help="Public site URL, for issue permalinks."),
+    click.option("--intake-url", metavar="URL",
+                 help="Public URL of this intake service, for the rating link of the last notice."),
+)
+
+
 def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
-def _store(db: Path) -> Store:
+def _store(db: Path, *, readonly: bool = False) -> Store:
     try:
-        return Store(db)
+        return Store(db, readonly=readonly)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -143,10 +163,14 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
                    "crash, another worker resumes it once the lease runs out).")
 @click.option("--nice", type=click.IntRange(0, 19), default=10, show_default=True,
               help="How much lower the worker's CPU priority is than the service's (POSIX).")
+@NOTICE_OPTIONS
 def work(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
          github_api_url: str, min_fill_seconds: float, once: bool, github_per_minute: int,
-         github_per_hour: int, poll: float, lease: float, nice: int) -> None:
-    """Turn queued submissions into proposals, and follow them until merged or declined."""
+         github_per_hour: int, poll: float, lease: float, nice: int,
+         **notice_options: Any) -> None:
+    """Turn queued submissions into proposals, follow them until merged or declined, and
+    send opted-in proposers a notice at each public step of their issue."""
+    from .notice_options import build_notifier
     from .service import system_clock
 
     _setup_logging()
@@ -157,7 +181,11 @@ def work(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo:
         os.nice(nice)
     forge_ = _forge(forge, repo, db, main_branch, github_repo, github_api_url,
                     github_per_minute, github_per_hour)
-    worker = Worker(_store(db), forge_, _council(repo), system_clock, lease=lease)
+    store, council = _store(db), _council(repo)
+    branch = main_branch or (forge_.main_branch if isinstance(forge_, LocalForge) else "main")
+    notifier = build_notifier(store, repo, branch, council, system_clock, lease=lease,
+                              **notice_options)
+    worker = Worker(store, forge_, council, system_clock, lease=lease, notifier=notifier)
     try:
         code = worker.run(once=once, poll=poll)
     except KeyboardInterrupt:
@@ -175,26 +203,83 @@ def _when(timestamp: float) -> str:
 @DB
 def status(db: Path) -> None:
     """Counts by status, then every queued, retrying and failed item with its last error."""
-    store = _store(db)
+    store = _store(db, readonly=True)
     counts = store.counts()
     click.echo(", ".join(f"{s.value} {n}" for s, n in counts.items()))
     for entry in store.entries(*PENDING):
         state = "failed" if entry.permanent_error else entry.status.value
         line = f"{entry.id}  {state}  attempts {entry.attempts}  next {_when(entry.next_attempt_at)}"
         click.echo(line + (f"  last error: {entry.last_error}" if entry.last_error else ""))
+    from .outbox import NoticeState, Outbox
+
+    outbox = Outbox(store)
+    notices = outbox.counts()
+    click.echo("通知 notices: " + ", ".join(f"{s.value} {n}" for s, n in notices.items()))
+    for row in outbox.rows():
+        if row.state in (NoticeState.SENT, NoticeState.QUEUED):
+            continue
+        line = f"{row.submission_id}  {row.step}  {row.state.value}  attempts {row.attempts}"
+        if row.state in (NoticeState.RETRYING, NoticeState.SENDING):
+            line += f"  next {_when(row.next_attempt_at)}"
+        click.echo(line + (f"  {row.last_error}" if row.last_error else ""))
 
 
 @intake.command()
 @DB
 @click.option("--older-than", "days", type=float, required=True, metavar="DAYS",
-              help="Delete contacts and client hashes of submissions older than this.")
+              help="Delete contacts and client hashes of submissions older than this "
+                   "(for proposers who asked for notices: counted from the issue's closing).")
 def purge(db: Path, days: float) -> None:
-    """Delete private data (contact, hashed address) older than DAYS days."""
+    """Delete private data (contact, hashed address, notices, rating comments) older than
+    DAYS days; a proposer who asked for notices is kept until DAYS after the issue closed."""
     from .service import system_clock
 
     cutoff = system_clock().timestamp() - days * 86400
     removed = _store(db).purge(cutoff)
     click.echo(f"Purged private data of {removed} submission(s) older than {days:g} day(s).")
+
+
+@intake.command()
+@DB
+@click.argument("issue_id")
+@click.option("--count", type=click.IntRange(1, 500), required=True,
+              help="How many cosigners to invite (one link each).")
+@click.option("--intake-url", required=True, metavar="URL",
+              help="Public URL of the intake service (the rating page is served there).")
+def invite(db: Path, issue_id: str, count: int, intake_url: str) -> None:
+    """Print rating links for COUNT cosigners of joint proposal ISSUE_ID, one a line.
+
+    Hand each cosigner their own link: it rates once. The proposer gets theirs with the
+    notice that the issue is done.
+    """
+    from .ratings import Ratings
+    from .service import system_clock
+
+    store = _store(db)
+    if store.get(issue_id) is None:
+        raise click.ClickException(f"intake 数据库中没有提案 {issue_id} / no submission {issue_id}")
+    tokens = Ratings(store).invite_cosigners(issue_id, issue_id, count,
+                                             now=system_clock().timestamp())
+    for token in tokens:
+        click.echo(f"{intake_url.rstrip('/')}/rate/{token}")
+
+
+@intake.command()
+@DB
+@click.argument("issue_id")
+@click.option("--comments", is_flag=True, help="Also print the private comments (moderators only).")
+def ratings(db: Path, issue_id: str, comments: bool) -> None:
+    """Residents' ratings of ISSUE_ID: the counts the feedback step starts from."""
+    from .ratings import rating_comments, rating_counts
+
+    store = _store(db, readonly=True)
+    counts = rating_counts(store, issue_id)
+    click.echo(f"满意 satisfied {counts.satisfied}, 基本满意 basically_satisfied "
+               f"{counts.basically_satisfied}, 不满意 dissatisfied {counts.dissatisfied}; "
+               f"已解决 resolved {counts.resolved_yes}, 未解决 not resolved {counts.resolved_no}")
+    if comments:
+        for comment in rating_comments(store, issue_id):
+            click.echo(f"- {comment}")
 
 
 @click.group()
@@ -272,7 +357,7 @@ def show(repo: Path, db: Path, main_branch: str | None, issue_id: str, with_cont
         else:
             click.echo(f"# {path} ({len(data)} bytes)")
     if with_contact and db.exists():
-        click.echo(f"contact (private): {_store(db).contact(issue_id) or '—'}")
+        click.echo(f"contact (private): {_store(db, readonly=True).contact(issue_id) or '—'}")
 
 
 def _record(db: Path, issue_id: str, status: QueueStatus, reason: str | None = None) -> None:

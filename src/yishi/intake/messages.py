@@ -14,6 +14,8 @@ ORGANIZATION_REQUIRED = "组织提案请填写组织名称。"
 CONSENT_REQUIRED = "请勾选同意公开提案内容,否则无法提交。"
 PERSONAL_DATA = "这里似乎有{what},提案会公开发布,请删去;联系方式请填在“联系方式”一栏(不公开)。"
 PERSONAL_DATA_KINDS = {"mobile": "手机号", "id_card": "身份证号", "email": "电子邮箱"}
+NOTIFY_NEEDS_CONTACT = "选择“有进展时通知我”时,请填写联系方式(电子邮箱或手机号)。"
+NOTIFY_CONTACT_KIND = "要接收进展通知,联系方式请填写电子邮箱或手机号。"
 BAD_ENCODING = "提交的文字编码无效,请换用其他浏览器重试。"
 BAD_FORM = "表单格式无效,请刷新页面后重新填写。"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -22,6 +22,11 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def environment() -> Environment:
+    """The templates of the service's own pages (the rating pages use it too)."""
+    return _env
+
+
 def form_page(
     council: Council, *, action: str, token: str, values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
@@ -33,9 +38,10 @@ def form_page(
     )
 
 
-def receipt_page(council: Council, entry: Entry, public_url: str | None) -> str:
-    """The receipt: the number to keep and where the proposal stands."""
+def receipt_page(council: Council, entry: Entry, public_url: str | None,
+                 timeline: Sequence[Mapping[str, str]] = ()) -> str:
+    """The receipt: the number to keep, where the proposal stands, and its steps so far."""
     return _env.get_template("receipt.html").render(
         council=council, entry=entry, label=messages.STATUS_LABELS[entry.status],
-        public_url=public_url,
+        public_url=public_url, timeline=timeline,
     )

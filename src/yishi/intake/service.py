@@ -29,9 +29,11 @@ from .formdata import MAX_BODY, TooLarge, parse_form, read_body
 from .groupcommit import GroupCommitter
 from .pages import CONTENT_SECURITY_POLICY, form_page, receipt_page
 from .photos import process
+from .rating_pages import rating_routes
 from .store import Admission, Admitted, Entry, QueueStatus, Store, StoreError
 from .submission import Invalid, parse_submission
 from .tokens import FormTokens, TokenPolicy, TokenRefused
+from .tracking import loggable_path, receipt_lookup_route, tracking_answer
 
 log = logging.getLogger("yishi.intake.service")
 
@@ -185,13 +187,16 @@ def create_app(
         url = public_url(settings, entry)
         if url:
             answer["public_url"] = url
-        return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+        return JSONResponse({**answer, **await run_in_threadpool(tracking_answer, store, entry)},
+                            headers={"Cache-Control": "no-store"})
 
     async def receipt(request: Request) -> Response:
         entry = await _entry(request)
         if entry is None:
             return html(f"<!doctype html><meta charset=utf-8><p>{messages.NOT_FOUND}</p>", 404)
-        return html(receipt_page(council, entry, public_url(settings, entry)))
+        tracked = await run_in_threadpool(store.tracking, entry.id)
+        return html(receipt_page(council, entry, public_url(settings, entry),
+                                 tracked[1] if tracked else ()))
 
     async def form(request: Request) -> Response:
         return html(form_page(council, action=str(request.url_for("submissions")),
@@ -207,6 +212,8 @@ def create_app(
         Route("/submit", form, methods=["GET"]),
         Route("/receipt/{issue_id}", receipt, methods=["GET"], name="receipt"),
         Route("/healthz", health, methods=["GET"]),
+        *rating_routes(store, council, clock, settings.site_url),
+        receipt_lookup_route(store, council, lambda entry: public_url(settings, entry)),
     ]
     middleware = [
         Middleware(AccessLog),
@@ -248,5 +255,5 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            log.info("%s %s %d %.0fms", scope["method"], scope["path"], status,
-                     (time.perf_counter() - started) * 1000)
+            log.info("%s %s %d %.0fms", scope["method"], loggable_path(str(scope["path"])),
+                     status, (time.perf_counter() - started) * 1000)

@@ -19,7 +19,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from ..errors import YishiError
 from .abuse import DUPLICATE_WINDOW, RateLimit
+from .migrations import CURRENT_VERSION, StoreVersionError, migrate, too_new, version
 from .submission import Submission
 
 
@@ -35,40 +37,6 @@ class QueueStatus(StrEnum):
 
 #: Statuses the worker still has to act on (open the proposal).
 PENDING = (QueueStatus.QUEUED, QueueStatus.FAILED_RETRYING)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS submissions (
-    id TEXT PRIMARY KEY,
-    received_at REAL NOT NULL,
-    status TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
-    last_error TEXT,
-    permanent_error INTEGER NOT NULL DEFAULT 0,
-    pr_url TEXT,
-    decline_reason TEXT,
-    lease_until REAL NOT NULL DEFAULT 0,
-    updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS submissions_due ON submissions (status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS photos (
-    submission_id TEXT NOT NULL REFERENCES submissions (id),
-    position INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (submission_id, position)
-);
-CREATE TABLE IF NOT EXISTS private (
-    submission_id TEXT PRIMARY KEY REFERENCES submissions (id),
-    received_at REAL NOT NULL,
-    client TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    contact TEXT
-);
-CREATE INDEX IF NOT EXISTS private_client ON private (client, received_at);
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -103,7 +71,7 @@ class Limited:
     retry_after: float
 
 
-class StoreError(Exception):
+class StoreError(YishiError):
     """The store cannot be opened or written."""
 
 
@@ -127,9 +95,16 @@ def _close_all(connections: list[sqlite3.Connection]) -> None:
 class Store:
     """The intake queue in one SQLite file, shared by the service, the worker and the CLI."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        #: Read-only stores (``intake status``, ``review show``) never create, migrate or
+        #: write the file: a missing or outdated store is an error that says what to run.
+        self.readonly = readonly
+        if readonly and not path.is_file():
+            raise StoreError(f"intake 数据库 {path} 不存在(请检查 --db)。"
+                             f" / The intake store {path} does not exist (check --db).")
+        if not readonly:
+            path.parent.mkdir(parents=True, exist_ok=True)
         # One long-lived connection per thread. Opening and closing one per operation made
         # every request pay for a WAL checkpoint (the last connection to close a WAL database
         # checkpoints it, with fsyncs): 30-43 ms an admit instead of a few.
@@ -138,16 +113,42 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._finalizer = weakref.finalize(self, _close_all, self._connections)
         with self._connect() as conn:
-            # WAL lets the service write while the worker reads; set once, it persists.
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
+            try:
+                if readonly:
+                    self._check_version(conn)
+                else:
+                    # WAL lets the service write while the worker reads; set once, it persists.
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    migrate(conn, path)
+            except StoreVersionError as exc:
+                self.close()
+                raise StoreError(str(exc)) from exc
+            except sqlite3.Error as exc:
+                self.close()
+                raise StoreError(f"cannot open the intake store {path}: {exc}") from exc
+
+    def _check_version(self, conn: sqlite3.Connection) -> None:
+        found = version(conn)
+        if found > CURRENT_VERSION:
+            raise too_new(self.path, found)
+        if found != CURRENT_VERSION:
+            raise StoreVersionError(
+                f"intake 数据库 {self.path} 的结构版本是 {found},本程序需要 {CURRENT_VERSION}:"
+                f"运行 `yishi intake work` 或 `yishi intake serve` 会自动升级它。"
+                f" / The intake store {self.path} is at schema version {found}, this Yishi "
+                f"needs {CURRENT_VERSION}: starting the worker or the service upgrades it.")
 
     def _open(self) -> sqlite3.Connection:
         try:
             # check_same_thread=False only so close() may close every thread's connection;
             # each connection is otherwise used by the thread that opened it alone.
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
+            if self.readonly:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                       timeout=30, isolation_level=None,
+                                       check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                       check_same_thread=False)
             # FULL: in WAL mode, NORMAL survives a crash of the process but may lose the last
             # commits on power loss or a kernel crash; FULL syncs the WAL at every commit, so
             # a submission is on disk before the service answers 202, whatever happens next.
@@ -180,6 +181,18 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, for reads (the outbox and the ratings share it)."""
+        with self._connect() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """An IMMEDIATE transaction on this thread's connection, committed on success."""
+        with self._transaction() as conn:
+            yield conn
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -277,9 +290,10 @@ class Store:
             "INSERT INTO photos (submission_id, position, data) VALUES (?, ?, ?)",
             [(issue_id, n, data) for n, data in enumerate(admission.photos, start=1)])
         conn.execute(
-            "INSERT INTO private (submission_id, received_at, client, fingerprint, contact) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (issue_id, now, client, fingerprint, submission.contact))
+            "INSERT INTO private (submission_id, received_at, client, fingerprint, contact, "
+            "notify) VALUES (?, ?, ?, ?, ?, ?)",
+            (issue_id, now, client, fingerprint, submission.contact,
+             int(submission.notify and bool(submission.contact))))
         return Admitted(issue_id)
 
     _ENTRY_COLUMNS = ("id, status, received_at, attempts, next_attempt_at, last_error, "
@@ -333,6 +347,14 @@ class Store:
                 "SELECT contact FROM private WHERE submission_id = ?", (issue_id,)).fetchone()
         return str(row[0]) if row and row[0] else None
 
+    def notify_wanted(self, issue_id: str) -> bool:
+        """Whether the resident opted in to notices (and their contact is still kept)."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT notify FROM private WHERE submission_id = ? AND contact IS NOT NULL",
+                (issue_id,)).fetchone()
+        return bool(row and row[0])
+
     def claim_due(self, now: float, lease: float) -> str | None:
         """Lease the oldest pending entry that is due, so two workers never share one."""
         with self._transaction() as conn:
@@ -385,12 +407,65 @@ class Store:
                 "UPDATE submissions SET last_error = ?, next_attempt_at = ?, lease_until = 0, "
                 "updated_at = ? WHERE id = ?", (reason[:500], retry_at, now, issue_id))
 
+    def tracked(self) -> list[tuple[str, str | None]]:
+        """Submissions that may be on the main branch, with the record blob last read."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, record_blob FROM submissions WHERE status IN (?, ?) "
+                "ORDER BY received_at, id",
+                (QueueStatus.PR_OPEN.value, QueueStatus.PUBLISHED.value)).fetchall()
+        return [(str(r[0]), r[1]) for r in rows]
+
+    def set_tracking(self, issue_id: str, *, blob: str, status: str,
+                     timeline: list[dict[str, str]], closed: bool, now: float) -> None:
+        """What the main branch says of the issue (public), and when it was first closed."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE submissions SET record_blob = ?, issue_status = ?, issue_timeline = ?, "
+                "closed_at = CASE WHEN ? THEN COALESCE(closed_at, ?) ELSE NULL END "
+                "WHERE id = ?",
+                (blob, status, json.dumps(timeline, ensure_ascii=False), int(closed), now,
+                 issue_id))
+
+    def tracking(self, issue_id: str) -> tuple[str, list[dict[str, str]]] | None:
+        """The issue's status and timeline on the main branch, once read."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT issue_status, issue_timeline FROM submissions WHERE id = ?",
+                (issue_id,)).fetchone()
+        if not row or row[0] is None:
+            return None
+        return str(row[0]), json.loads(row[1] or "[]")
+
     def purge(self, older_than: float) -> int:
-        """Delete private data received before ``older_than``; returns how many rows went."""
+        """Delete private data older than ``older_than``; returns how many rows went.
+
+        A resident who opted in to notices keeps their contact until the issue is closed:
+        for them the age counts from the closing. Their notices and the comments of the
+        issue's ratings go with it (the counts stay: they are published feedback).
+        """
         with self._connect() as conn:
             # secure_delete overwrites the freed pages, and the checkpoint empties the WAL,
             # so the purged contacts are not left readable in the file.
             conn.execute("PRAGMA secure_delete=ON")
-            cursor = conn.execute("DELETE FROM private WHERE received_at < ?", (older_than,))
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                gone = [str(r[0]) for r in conn.execute(
+                    "SELECT p.submission_id FROM private AS p "
+                    "JOIN submissions AS s ON s.id = p.submission_id "
+                    "WHERE (p.notify = 0 AND p.received_at < ?) "
+                    "OR (p.notify = 1 AND s.closed_at IS NOT NULL AND s.closed_at < ?) "
+                    # Declined before it was ever published: closed when it was declined.
+                    "OR (p.notify = 1 AND s.status = ? AND s.updated_at < ?)",
+                    (older_than, older_than, QueueStatus.DECLINED.value, older_than))]
+                marks = ", ".join("?" for _ in gone)
+                conn.execute(f"DELETE FROM outbox WHERE submission_id IN ({marks})", gone)
+                conn.execute(f"UPDATE ratings SET comment = NULL WHERE submission_id IN ({marks})",
+                             gone)
+                conn.execute(f"DELETE FROM private WHERE submission_id IN ({marks})", gone)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            return cursor.rowcount
+            return len(gone)

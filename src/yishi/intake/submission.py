@@ -18,6 +18,7 @@ from ..council import Council
 from ..privacy import find_personal_data
 from ..records import Kind
 from . import messages
+from .contacts import contact_kind
 
 #: Maximum length, in characters, of every text field.
 LIMITS: dict[str, int] = {
@@ -80,6 +81,8 @@ class Submission:
     location: str | None = None
     name: str | None = None
     contact: str | None = field(default=None, repr=False)
+    #: The resident asked for a notice at each public step (有进展时通知我); private.
+    notify: bool = False
 
     def public(self) -> dict[str, Any]:
         """Every field that may be published (everything but the contact)."""
@@ -148,6 +151,12 @@ def parse_submission(form: Mapping[str, str], council: Council) -> Submission:
     if kind is Kind.ORGANIZATION and not text["organization"]:
         errors.setdefault("organization", messages.ORGANIZATION_REQUIRED)
 
+    notify = form.get("notify") == "yes"
+    if notify and "contact" not in errors:
+        if not text["contact"]:
+            errors["contact"] = messages.NOTIFY_NEEDS_CONTACT
+        elif contact_kind(text["contact"]) is None:
+            errors["contact"] = messages.NOTIFY_CONTACT_KIND
     if form.get("consent") != "yes":
         errors["consent"] = messages.CONSENT_REQUIRED
     if errors:
@@ -163,4 +172,5 @@ def parse_submission(form: Mapping[str, str], council: Council) -> Submission:
         location=text["location"] or None,
         name=text["name"] or None,
         contact=text["contact"] or None,
+        notify=notify,
     )

@@ -18,6 +18,7 @@ from datetime import datetime
 from ..council import Council
 from ..errors import ForgeError, ForgeRetryable
 from ..forges.base import Forge, ProposalState
+from .notifier import Notifier
 from .proposal import build_proposal
 from .store import QueueStatus, Store
 
@@ -49,7 +50,7 @@ class Worker:
 
     def __init__(
         self, store: Store, forge: Forge, council: Council, clock: Clock, *,
-        backoff: Backoff | None = None, lease: float = 60.0,
+        backoff: Backoff | None = None, lease: float = 60.0, notifier: Notifier | None = None,
     ) -> None:
         self.store = store
         self.forge = forge
@@ -62,6 +63,8 @@ class Worker:
         self.lease = lease
         #: Until when the forge asked us to send nothing (epoch seconds).
         self.paused_until = 0.0
+        #: Follows proposals on the main branch and sends their notices, each round.
+        self.notifier = notifier
 
     def _now(self) -> float:
         return self.clock().timestamp()
@@ -156,6 +159,8 @@ class Worker:
             if once or self._now() - synced >= sync_every:
                 self.sync()
                 synced = self._now()
+            if self.notifier is not None:
+                self.notifier.run_pass()
             if not once:
                 sleep(poll)
                 continue

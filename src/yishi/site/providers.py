@@ -35,6 +35,7 @@ def page_providers() -> list[PageProvider]:
         search_page,
         stats_page,
         submit_page,
+        track_page,
     )
 
     return [
@@ -44,6 +45,7 @@ def page_providers() -> list[PageProvider]:
         public_lists.public_list_pages,
         stats_page.stats_pages,
         submit_page.submit_pages,
+        track_page.track_pages,
         about_page.about_pages,
         opendata_pages.data_pages,
         integrity_pages.rewrites_pages,

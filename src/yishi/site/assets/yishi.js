@@ -188,11 +188,63 @@
     });
   }
 
+  /* ---- /track/: a receipt number's status and steps, from the intake service. ---- */
+  function setupTrack(form) {
+    var result = document.getElementById("track-result");
+    var status = document.getElementById("track-status");
+    var timeline = document.getElementById("track-timeline");
+    var link = document.getElementById("track-link");
+
+    function show(text) {
+      status.textContent = text;
+      while (timeline.firstChild) timeline.removeChild(timeline.firstChild);
+      timeline.hidden = true;
+      link.hidden = true;
+      result.hidden = false;
+    }
+
+    form.addEventListener("submit", function (e) {
+      var id = form.elements.id.value.trim().toLowerCase();
+      if (!/^\d{4}-\d{4}-[a-z0-9]{2,24}$/.test(id)) {
+        e.preventDefault();
+        show("没有找到这个受理编号,请核对后再查(形如 2024-0312-k7qm)。");
+        return;
+      }
+      e.preventDefault();
+      show("正在查询……");
+      fetch(form.getAttribute("data-api") + encodeURIComponent(id), {headers: {Accept: "application/json"}})
+        .then(function (r) {
+          if (r.status === 404) { show("没有找到这个受理编号,请核对后再查。"); return null; }
+          if (!r.ok) throw new Error(r.status);
+          return r.json();
+        })
+        .then(function (json) {
+          if (!json) return;
+          show("受理编号 " + json.id + ":" + (json.issue_label || json.label));
+          (json.timeline || []).forEach(function (step) {
+            var li = document.createElement("li");
+            li.textContent = step.date + " " + step.label + (step.note ? ":" + step.note : "");
+            timeline.appendChild(li);
+          });
+          timeline.hidden = !(json.timeline && json.timeline.length);
+          if (json.status === "published") {
+            link.firstChild.href = json.public_url || (form.getAttribute("data-root") + "issues/" + json.id + "/");
+            link.hidden = false;
+          }
+        })
+        .catch(function () {
+          show("暂时连不上查询服务,请稍后再试。");
+        });
+    });
+  }
+
   function ready() {
     var filter = document.querySelector("form.yi-filter");
     if (filter) setupFilter(filter);
     var proposal = document.getElementById("proposal-form");
     if (proposal) setupSubmit(proposal);
+    var track = document.getElementById("track-form");
+    if (track) setupTrack(track);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
