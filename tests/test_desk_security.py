@@ -135,3 +135,15 @@ def test_pages_carry_a_strict_content_security_policy(live: LiveDesk) -> None:
     policy = page.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "script-src 'self'" in policy
     assert page.headers["cache-control"] == "no-store"
+
+
+def test_errors_are_pages_in_chinese_never_tracebacks(live: LiveDesk) -> None:
+    amy = login(live, "amy")
+    missing = amy.get("/no/such/page")
+    assert missing.status_code == 404 and "没有找到" in missing.text
+    # The records repository breaks under the running desk: a page, not a traceback.
+    live.desk.records.main_branch = "no-such-branch"
+    live.desk.records._snapshot = None
+    broken = amy.get("/")
+    assert broken.status_code == 500 and "议事台出了点问题" in broken.text
+    assert "Traceback" not in broken.text and "no-such-branch" not in broken.text

@@ -8,6 +8,7 @@ forms and the changes are in :mod:`yishi.desk.views`.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from starlette.applications import Starlette
@@ -27,9 +28,11 @@ from .sessions import COOKIE, CSRF_FIELD, LOGIN_COOKIE, Session
 from .snapshot import Snapshot
 from .todo import Todo, issue_actions, refreshed, todo
 from .views import operation_routes
-from .web import Desk, DeskSettings, Web, read_form, system_clock
+from .web import Desk, DeskSettings, Web, html, read_form, system_clock
 
 __all__ = ["Desk", "DeskSettings", "create_app", "system_clock"]
+
+log = logging.getLogger("yishi.desk.app")
 
 #: How many entries each 待办 list shows; the count says how many there are.
 SHOWN = 50
@@ -184,6 +187,16 @@ def create_app(desk: Desk) -> Starlette:
         Route("/audit", web.guarded(audit, approver=True), methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("yishi.desk", "static")]), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(AccessLog)])
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return web.error(None, 404, "没有找到", messages.NOT_FOUND)
+
+    async def failed(request: Request, exc: Exception) -> Response:
+        # Logged for the operator; the moderator gets a page in Chinese, never a traceback.
+        log.exception("desk: %s %s failed", request.method, request.url.path)
+        return html(f"<!doctype html><meta charset=utf-8><title>出错了</title>"
+                    f"<p>{messages.SERVER_ERROR}</p><p><a href=\"/\">返回待办</a></p>", 500)
+
+    app = Starlette(routes=routes, middleware=[Middleware(AccessLog)],
+                    exception_handlers={404: not_found, 405: not_found, Exception: failed})
     app.state.desk = desk
     return app
