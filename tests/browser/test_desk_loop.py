@@ -33,12 +33,17 @@ TITLE = "三号楼前的路灯坏了,晚上看不见台阶"
 DECISION = '<script>alert("desk")</script>物业一周内修好三号楼前的路灯'
 
 
-def accessible_and_narrow(page: Page) -> None:
-    """No serious or critical axe violation, and nothing wider than the phone's screen."""
+def accessible(page: Page) -> None:
+    """No serious or critical axe violation."""
     results = Axe().run(page)
     violations = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
                   for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
     assert violations == [], page.url
+
+
+def accessible_and_narrow(page: Page) -> None:
+    """No serious or critical axe violation, and nothing wider than the phone's screen."""
+    accessible(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"{page.url} is {width} px wide"
 
@@ -131,7 +136,11 @@ def test_the_moderators_loop_from_submission_to_feedback(tmp_path: Path, browser
         # A cannot approve A's own change.
         expect(a.locator("text=批准并合并")).to_have_count(0)
         expect(a.locator("main")).to_contain_text("四眼原则")
+        b.goto(f"{base}/changes/{screening}")
+        accessible(b)  # the approver's view of a change
         approve(b, base, screening)
+        b.goto(f"{base}/audit")
+        accessible(b)
 
         # Plan a meeting today with the proposal on the agenda.
         a.goto(f"{base}/issues/{issue_id}")
