@@ -118,8 +118,11 @@ def test_a_moderator_cannot_reach_an_approvers_page_by_url(live: LiveDesk) -> No
     bo = login(live, "bo")
     audit = bo.get("/audit")
     assert audit.status_code == 200 and "login" in audit.text and "amy" in audit.text
-    # Nothing a user typed as a password reaches the log.
-    assert PASSWORD not in audit.text
+    # Nothing a user typed as a password reaches the log, even in the name box.
+    try_login(live.client(), "hunter2-secret-pass", PASSWORD)
+    audit = bo.get("/audit")
+    assert PASSWORD not in audit.text and "hunter2-secret-pass" not in audit.text
+    assert "(未知用户)" in audit.text
 
 
 def test_records_outside_the_council_are_not_found(live: LiveDesk) -> None:

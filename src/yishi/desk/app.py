@@ -105,7 +105,9 @@ def create_app(desk: Desk) -> Starlette:
         account = await run_in_threadpool(desk.accounts.verify, name, password)
         if account is None:
             desk.throttle.failed(name, client, now)
-            desk.audit.record(now, name[:32] or "(空)", "login_failed")
+            # A name no account has may be a password typed in the wrong box: not logged.
+            known = desk.accounts.get(name) is not None
+            desk.audit.record(now, name if known else "(未知用户)", "login_failed")
             wait = desk.throttle.locked_for(name, client, now)
             return login_page(request, status_code=429 if wait > 0 else 401, username=name,
                               error=_lockout(desk, name, now, wait) if wait > 0
