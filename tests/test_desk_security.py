@@ -150,3 +150,14 @@ def test_errors_are_pages_in_chinese_never_tracebacks(live: LiveDesk) -> None:
     broken = amy.get("/")
     assert broken.status_code == 500 and "议事台出了点问题" in broken.text
     assert "Traceback" not in broken.text and "no-such-branch" not in broken.text
+
+
+def test_reset_unlocks_a_locked_account(live: LiveDesk) -> None:
+    client = live.client()
+    for _ in range(6):
+        try_login(client, "ben", "wrong password!")
+    assert "已暂时锁定" in try_login(client, "ben", PASSWORD).text
+    stored = [row[0] for row in live.desk.db.conn.execute("SELECT key FROM login_failures")]
+    assert stored and not any("ben" in key for key in stored)  # names are kept hashed
+    live.desk.accounts.reset("ben", "a brand new password")
+    assert try_login(client, "ben", "a brand new password").status_code == 303

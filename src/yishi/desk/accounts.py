@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..errors import YishiError
 from .database import Database
+from .throttle import account_key
 
 #: Argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile).
 _HASHER = PasswordHasher()
@@ -106,7 +107,7 @@ class Accounts:
             conn.execute("UPDATE accounts SET password_hash = ?, disabled = 0 WHERE name = ?",
                          (digest, name))
             conn.execute("DELETE FROM sessions WHERE account = ?", (name,))
-            conn.execute("DELETE FROM login_failures WHERE key = ?", (f"account:{name}",))
+            conn.execute("DELETE FROM login_failures WHERE key = ?", (account_key(name),))
 
     def verify(self, name: str, password: str) -> Account | None:
         """The account when the password is right and the account enabled, else None."""
