@@ -5,7 +5,9 @@ escaping, and the contact view."""
 from __future__ import annotations
 
 import html
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +27,9 @@ from desk_support import (
     post,
     submit,
 )
-from intake_support import git
+from intake_support import GIT_ENV, YISHI, git
+
+GIT_ENVIRON = {**os.environ, **GIT_ENV}
 
 
 @pytest.fixture
@@ -255,3 +259,31 @@ def test_a_planned_meeting_is_changed_then_cancelled(live: LiveDesk) -> None:
     post(bo, f"/changes/{cancel}/approve", {})
     record = main_file(live, f"content/meetings/{meeting}.md")
     assert "已取消" in record and "台风预警" in record
+
+
+def test_changes_made_on_the_command_line_are_approved_on_the_desk_and_back(
+        live: LiveDesk) -> None:
+    bo = login(live, "bo")
+    made = subprocess.run(
+        [YISHI, "council", "screen", RECEIVED, "--accept", "--root", str(live.root),
+         "--by", "王主持", "--main-branch", "main"], capture_output=True, text=True, env=GIT_ENVIRON)
+    assert made.returncode == 0, made.stderr
+    change_id = made.stdout.strip().splitlines()[-1]
+    todo_page = bo.get("/")
+    assert change_id in todo_page.text and "王主持 提交" in todo_page.text
+    page = bo.get(f"/changes/{change_id}")
+    assert "批准并合并" in page.text and "已受理" in page.text  # its yishi diff summary
+    post(bo, f"/changes/{change_id}/approve", {})
+    assert "status: accepted" in main_file(live, f"content/issues/{RECEIVED}.md")
+    # The other way: sent from the desk, approved with `yishi review approve`.
+    amy = login(live, "amy")
+    plan = submit(amy, "/meetings/new", {
+        "date": "2026-12-05", "place": "活动室", "level": "community", "community": "shengye",
+        "convener": "社区党委", "agenda": [RECEIVED]})
+    assert plan in amy.get("/").text
+    approved = subprocess.run(
+        [YISHI, "review", "approve", plan, "--repo", str(live.root), "--by", "王主持",
+         "--main-branch", "main"], capture_output=True, text=True, env=GIT_ENVIRON)
+    assert approved.returncode == 0, approved.stderr
+    assert plan not in amy.get("/").text.split('id="mine"')[1]
+    assert "已批准并合并" in amy.get(f"/changes/{plan}").text

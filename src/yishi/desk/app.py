@@ -27,7 +27,7 @@ from .forms import issue_forms
 from .sessions import COOKIE, CSRF_FIELD, LOGIN_COOKIE, Session
 from .snapshot import Snapshot
 from .todo import Todo, issue_actions, refreshed, todo
-from .views import operation_routes
+from .views import operation_routes, sync_changes
 from .web import Desk, DeskSettings, Web, html, read_form, system_clock
 
 __all__ = ["Desk", "DeskSettings", "create_app", "system_clock"]
@@ -135,6 +135,7 @@ def create_app(desk: Desk) -> Starlette:
         snapshot = await run_in_threadpool(desk.snapshot)
         today = desk.today()
         lists = await run_in_threadpool(todo_lists, snapshot, today)
+        await run_in_threadpool(sync_changes, desk)
         waiting = desk.changes.open()
         me = session.account.name
         council = snapshot.repo.council

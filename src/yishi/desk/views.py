@@ -36,7 +36,7 @@ from .forms import FormRefused, Values
 from .sessions import CSRF_FIELD, Session
 from .snapshot import Snapshot
 from .todo import issue_actions
-from .web import Web
+from .web import Desk, Web
 
 log = logging.getLogger("yishi.desk.views")
 
@@ -349,6 +349,7 @@ def operation_routes(web: Web) -> list[Route]:
         return RedirectResponse(f"/meetings/{meeting}/record", 303)
 
     async def change_list(request: Request, session: Session) -> Response:
+        await run_in_threadpool(sync_changes, desk)
         return web.page("changes.html", session, changes=desk.changes.open())
 
     async def contact(request: Request, session: Session) -> Response:
@@ -390,6 +391,32 @@ def operation_routes(web: Web) -> list[Route]:
     routes.append(Route("/issues/{record_id}/record", web.guarded(record_redirect),
                         methods=["GET"]))
     return routes
+
+
+def sync_changes(desk: Desk) -> None:
+    """Bring the desk's list of changes in line with the forge: changes opened with
+    ``yishi council`` appear (with who asked), and ones approved or declined elsewhere
+    (``yishi review``, plain git) leave the waiting lists."""
+    try:
+        found = desk.workflow.open_changes()
+    except YishiError as exc:
+        log.warning("listing the forge's changes failed: %s", exc)
+        return
+    if found is None:
+        return
+    known = {c.id for c in desk.changes.open()}
+    for change in found:
+        if desk.changes.get(change.id) is None:
+            desk.changes.add(id=change.id, operation=change.operation, subject=change.subject,
+                             summary=change.summary, requested_by=change.by, now=desk.clock(),
+                             paths=tuple(sorted(change.files)), url=change.branch,
+                             preview=desk.workflow.preview(change, desk.snapshot()))
+    for change_id in known - {c.id for c in found}:
+        ref = desk.workflow.state(change_id)
+        if ref is not None and ref.state is not ProposalState.OPEN:
+            desk.changes.decide(change_id, ChangeState.APPROVED
+                                if ref.state is ProposalState.MERGED else ChangeState.DECLINED,
+                                "", desk.clock())
 
 
 def _candidates(snapshot: Snapshot) -> list[Any]:

@@ -53,6 +53,14 @@ class Workflow:
             self.forge, change, lambda c: change_summary(c, self.root, snapshot.commit),
             records_on_main=main_records(local) if local is not None else None)
 
+    def open_changes(self) -> list[ChangeSet] | None:
+        """Every open change on the local forge, the command line's too (None: on GitHub the
+        desk knows the changes it sent)."""
+        local = self.local
+        if local is None:
+            return None
+        return [read_change(local, p.issue_id) for p in local.open_proposals(ProposalKind.CHANGE)]
+
     def state(self, change_id: str) -> ProposalRef | None:
         """Where the change stands on the forge now."""
         return self.forge.find_proposal(change_id, ProposalKind.CHANGE)
