@@ -31,6 +31,7 @@ PHOTO_NOT_IMAGE = "“{name}”不是支持的图片格式,请上传 JPEG、PNG 
 RATE_LIMITED = "提交次数过多,请 {minutes} 分钟后再试。"
 BODY_TOO_LARGE = "提交内容过大(上限 12 MB),请减少或压缩照片后重试。"
 NOT_FOUND = "没有找到这个回执编号,请核对后再查。"
+BUSY = "提交的照片较多,系统正在处理,请稍等半分钟后再提交;您填写的内容没有丢失。"
 STORE_UNAVAILABLE = "系统暂时无法保存提案,请稍后再试;您填写的内容没有丢失,可直接重新提交。"
 
 #: Receipt statuses as residents read them.

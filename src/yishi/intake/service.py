@@ -28,7 +28,9 @@ from .abuse import RateLimit, client_key, honeypot_filled
 from .formdata import MAX_BODY, TooLarge, parse_form, read_body
 from .groupcommit import GroupCommitter
 from .pages import CONTENT_SECURITY_POLICY, form_page, receipt_page
-from .photos import process
+from .photo_work import Busy, PhotoWork
+from .photos import Upload
+from .photos import check as check_photos
 from .store import Admission, Admitted, Entry, QueueStatus, Store, StoreError
 from .submission import Invalid, parse_submission
 from .tokens import FormTokens, TokenPolicy, TokenRefused
@@ -76,14 +78,17 @@ def _wants_json(request: Request) -> bool:
 def create_app(
     store: Store, council: Council, *, settings: ServiceSettings | None = None,
     clock: Clock = system_clock, suffix: RandomSource = random_suffix,
+    photo_work: PhotoWork | None = None,
 ) -> Starlette:
-    """The ASGI application; ``clock`` and ``suffix`` are seams for tests."""
+    """The ASGI application; ``clock`` and ``suffix`` are seams for tests, ``photo_work``
+    bounds the decoding of photos (one thread a core and a pixel budget by default)."""
     settings = settings or ServiceSettings()
     tokens = FormTokens(store.setting("form-token-secret"), clock,
                         TokenPolicy(min_fill_seconds=settings.min_fill_seconds))
     salt = store.setting("client-salt")
     tz = council_timezone(council)
     writer = GroupCommitter(store)
+    photos_pool = photo_work or PhotoWork()
 
     def today() -> date:
         return clock().astimezone(tz).date()
@@ -130,10 +135,10 @@ def create_app(
                 submission = parse_submission(values, council)
             except Invalid as exc:
                 errors.update(exc.errors)
-            photos: list[bytes] = []
+            uploads: list[Upload] = []
             try:
-                if form.uploads:  # decoding images is slow: off the event loop
-                    photos = await run_in_threadpool(process, form.uploads)
+                # Header checks only (size, format, pixel count): no pixel is decoded yet.
+                uploads = check_photos(form.uploads)
             except Invalid as exc:
                 errors.update(exc.errors)
             if errors:
@@ -144,15 +149,28 @@ def create_app(
         client = client_key(salt, request.client.host if request.client else "")
         day = today()
         try:
-            # Answered only once the group it was committed with is on disk.
-            outcome = await writer.admit(Admission(
-                submission, photos, client=client, now=clock().timestamp(),
-                new_id=lambda: new_id(day, suffix=suffix), limit=settings.rate_limit))
+            # A duplicate or a limited client is answered before any photo is decoded.
+            decided = await run_in_threadpool(
+                store.decide, submission, client=client, now=clock().timestamp(),
+                limit=settings.rate_limit)
+            if decided is None:
+                try:
+                    photos = await photos_pool.process(uploads) if uploads else []
+                except Invalid as exc:
+                    return refused(request, 422, exc.errors, values)
+                except Busy:
+                    return refused(request, 503, {"form": messages.BUSY}, values,
+                                   {"Retry-After": "30"})
+                # Answered only once the group it was committed with is on disk.
+                decided = await writer.admit(Admission(
+                    submission, photos, client=client, now=clock().timestamp(),
+                    new_id=lambda: new_id(day, suffix=suffix), limit=settings.rate_limit))
         except StoreError as exc:
             # Not admitted: say so (no receipt), and keep the form so nothing typed is lost.
             log.error("submission not admitted: %s", exc)
             return refused(request, 503, {"form": messages.STORE_UNAVAILABLE}, values,
                            {"Retry-After": "10"})
+        outcome = decided
         if not isinstance(outcome, Admitted):
             wait = int(outcome.retry_after + 0.999)
             message = messages.RATE_LIMITED.format(minutes=max(1, (wait + 59) // 60))
@@ -161,7 +179,7 @@ def create_app(
         if outcome.duplicate:
             log.info("%s: same text resubmitted, first receipt returned", outcome.id)
         else:
-            log.info("%s: queued (%d photo(s))", outcome.id, len(photos))
+            log.info("%s: queued (%d photo(s))", outcome.id, len(uploads))
         if _wants_json(request):
             return JSONResponse(
                 {"id": outcome.id, "status": outcome.status.value, "receipt_url": receipt}, 202)
@@ -220,6 +238,7 @@ def create_app(
         yield
         # Admissions already handed to the writer are committed before the service exits.
         await run_in_threadpool(writer.close)
+        await run_in_threadpool(photos_pool.close)
 
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 

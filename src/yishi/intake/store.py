@@ -241,9 +241,20 @@ class Store:
             raise StoreError(f"cannot write to the intake store {self.path}: {exc}") from exc
         return outcomes
 
-    def _admit(self, conn: sqlite3.Connection, admission: Admission) -> Admitted | Limited:
-        submission, client, now, limit = (
-            admission.submission, admission.client, admission.now, admission.limit)
+    def decide(self, submission: Submission, *, client: str, now: float,
+               limit: RateLimit) -> Admitted | Limited | None:
+        """What admitting would answer, without writing: a duplicate's first receipt, the
+        client's limit, or None (it would be queued). The service asks before decoding
+        photos, so a limited client costs a query, not a decoder."""
+        try:
+            with self._connect() as conn:
+                return self._decide(conn, submission, client, now, limit)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the intake store {self.path}: {exc}") from exc
+
+    @staticmethod
+    def _decide(conn: sqlite3.Connection, submission: Submission, client: str, now: float,
+                limit: RateLimit) -> Admitted | Limited | None:
         fingerprint = submission.fingerprint()
         row = conn.execute(
             "SELECT p.submission_id, s.status FROM private AS p "
@@ -258,8 +269,14 @@ class Store:
             "SELECT received_at FROM private WHERE client = ? AND received_at > ?",
             (client, now - limit.period))]
         wait = limit.retry_after(recent, now)
-        if wait is not None:
-            return Limited(wait)
+        return Limited(wait) if wait is not None else None
+
+    def _admit(self, conn: sqlite3.Connection, admission: Admission) -> Admitted | Limited:
+        submission, client, now = admission.submission, admission.client, admission.now
+        decided = self._decide(conn, submission, client, now, admission.limit)
+        if decided is not None:
+            return decided
+        fingerprint = submission.fingerprint()
         payload = json.dumps(submission.public(), ensure_ascii=False)
         for _ in range(20):
             issue_id = admission.new_id()
