@@ -105,12 +105,15 @@ def intake() -> None:
 @click.option("--rate-limit", default="5/600", show_default=True, metavar="COUNT/SECONDS",
               help="Submissions allowed per client in the window.")
 @click.option("--site-url", default=None, help="Public site URL, for links to published issues.")
+@click.option("--max-connections", type=click.IntRange(1), default=256,
+              show_default=True, help="Connections held open at once; more get a 503.")
 def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
           github_api_url: str, min_fill_seconds: float, host: str, port: int,
-          allow_origin: str, rate_limit: str, site_url: str | None) -> None:
+          allow_origin: str, rate_limit: str, site_url: str | None, max_connections: int) -> None:
     """Run the HTTP service residents' forms post to (the worker runs separately)."""
     import uvicorn
 
+    from .http_limits import ConnectionLimits, server_config
     from .service import ServiceSettings, create_app
 
     try:
@@ -118,11 +121,12 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--rate-limit") from exc
     settings = ServiceSettings(min_fill_seconds=min_fill_seconds, rate_limit=limit,
-                               allow_origin=allow_origin, site_url=site_url)
+                               allow_origin=allow_origin, site_url=site_url,
+                               limits=ConnectionLimits(max_connections=max_connections))
     app = create_app(_store(db), _council(repo), settings=settings)
     _setup_logging()
     # uvicorn's access log prints client addresses; the app logs requests without them.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+    uvicorn.Server(server_config(app, settings.limits, host=host, port=port)).run()
 
 
 @intake.command()

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -25,8 +25,9 @@ from ..council import Council
 from ..ids import ID_RE, RandomSource, new_id, random_suffix
 from . import messages
 from .abuse import RateLimit, client_key, honeypot_filled
-from .formdata import MAX_BODY, TooLarge, parse_form, read_body
+from .formdata import MAX_BODY, TooLarge, TooSlow, parse_form, read_body
 from .groupcommit import GroupCommitter
+from .http_limits import ConnectionLimits
 from .pages import CONTENT_SECURITY_POLICY, form_page, receipt_page
 from .photo_work import Busy, PhotoWork
 from .photos import Upload
@@ -53,6 +54,8 @@ class ServiceSettings:
     rate_limit: RateLimit = field(default_factory=RateLimit)
     allow_origin: str = "*"
     max_body: int = MAX_BODY
+    #: Connection limits; the service itself times the body against them.
+    limits: ConnectionLimits = field(default_factory=ConnectionLimits)
     #: Base URL of the public site, for links to published issues.
     site_url: str | None = None
 
@@ -117,9 +120,18 @@ def create_app(
             # Refuse before reading a byte of the body.
             return JSONResponse({"errors": {"form": messages.BODY_TOO_LARGE}}, 413)
         try:
-            body = await read_body(request.stream(), settings.max_body)
+            body = await read_body(request.stream(), settings.max_body,
+                                   idle=settings.limits.body_idle_timeout,
+                                   total=settings.limits.body_timeout)
         except TooLarge:
             return JSONResponse({"errors": {"form": messages.BODY_TOO_LARGE}}, 413)
+        except TooSlow:
+            return JSONResponse({"errors": {"form": messages.BODY_TOO_SLOW}}, 408,
+                                headers={"Connection": "close"})
+        except ClientDisconnect:
+            # Nobody is left to answer; an abandoned upload is not an error of ours.
+            log.info("client went away before its form was read")
+            return Response(status_code=400)
         values: dict[str, str] = {}
         try:
             form = parse_form(request.headers.get("content-type", ""), body)
