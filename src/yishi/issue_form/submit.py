@@ -17,7 +17,7 @@ from enum import StrEnum
 from ..council import Council
 from ..forges.base import Forge, Proposal
 from ..ids import id_date, new_id
-from ..intake.proposal import build_proposal
+from ..intake.proposal import build_proposal, commit_message
 from ..intake.record import build_issue, render_record
 from ..intake.submission import Invalid, Submission, parse_submission
 from ..records import CHANNEL_LABELS, Channel, Issue
@@ -75,8 +75,7 @@ def issue_proposal(issue_id: str, submission: Submission, council: Council,
         files={**proposal.files, path: render_record(record, submission.description).encode()},
         # "Closes #N": merging the proposal closes the issue it came from.
         body=f"{proposal.body}\n来自议题 #{event.number}(GitHub 议题表单)。\n\nCloses #{event.number}\n",
-        commit_message=(f"Add proposal {issue_id} (issue form, #{event.number})\n\n"
-                        f"{submission.title}\n"),
+        commit_message=commit_message(issue_id, f"issue form, #{event.number}", submission),
     )
 
 
