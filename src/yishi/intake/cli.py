@@ -100,8 +100,15 @@ def intake() -> None:
 @FORGE_OPTIONS
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8321, show_default=True)
-@click.option("--allow-origin", default="*", show_default=True,
-              help="Origin of the site allowed to post from scripts (CORS).")
+@click.option("--allow-origin", default=None,
+              help="Origin allowed to post from scripts (CORS) [default: the --site-url's].")
+@click.option("--public-url", default=None,
+              help="URL residents reach this service at, for redirects and receipt links "
+                   "[default: from the request's Host header, for local use only].")
+@click.option("--pepper-file", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="YISHI_INTAKE_PEPPER_FILE", default=None,
+              help="Secret for hashing client addresses, kept outside the store "
+                   "[default: a new one each start]. Env: YISHI_INTAKE_PEPPER_FILE.")
 @click.option("--rate-limit", default="5/600", show_default=True, metavar="COUNT/SECONDS",
               help="Submissions allowed per client in the window.")
 @click.option("--site-url", default=None, help="Public site URL, for links to published issues.")
@@ -109,7 +116,8 @@ def intake() -> None:
               show_default=True, help="Connections held open at once; more get a 503.")
 def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
           github_api_url: str, min_fill_seconds: float, host: str, port: int,
-          allow_origin: str, rate_limit: str, site_url: str | None, max_connections: int) -> None:
+          allow_origin: str | None, public_url: str | None, pepper_file: Path | None,
+          rate_limit: str, site_url: str | None, max_connections: int) -> None:
     """Run the HTTP service residents' forms post to (the worker runs separately)."""
     import uvicorn
 
@@ -120,8 +128,13 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
         limit = RateLimit.parse(rate_limit)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--rate-limit") from exc
+    try:
+        pepper = pepper_file.read_text(encoding="utf-8").strip() if pepper_file else None
+    except OSError as exc:
+        raise click.BadParameter(str(exc), param_hint="--pepper-file") from exc
     settings = ServiceSettings(min_fill_seconds=min_fill_seconds, rate_limit=limit,
                                allow_origin=allow_origin, site_url=site_url,
+                               public_url=public_url, client_pepper=pepper or None,
                                limits=ConnectionLimits(max_connections=max_connections))
     app = create_app(_store(db), _council(repo), settings=settings)
     _setup_logging()
@@ -192,7 +205,10 @@ def purge(db: Path, days: float) -> None:
     from .service import system_clock
 
     cutoff = system_clock().timestamp() - days * 86400
-    removed = _store(db).purge(cutoff)
+    try:
+        removed = _store(db).purge(cutoff)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Purged private data of {removed} submission(s) older than {days:g} day(s).")
 
 

@@ -7,11 +7,13 @@ durably queued before the 202 goes out, however slow the forge is.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -24,8 +26,8 @@ from starlette.routing import Route
 from ..council import Council
 from ..ids import ID_RE, RandomSource, new_id, random_suffix
 from . import messages
-from .abuse import RateLimit, client_key, honeypot_filled
-from .formdata import MAX_BODY, TooLarge, TooSlow, parse_form, read_body
+from .abuse import RateLimit, Throttle, client_key, honeypot_filled
+from .formdata import MAX_BODY, FormData, TooLarge, TooSlow, parse_form, read_body
 from .groupcommit import GroupCommitter
 from .http_limits import ConnectionLimits
 from .pages import CONTENT_SECURITY_POLICY, form_page, receipt_page
@@ -52,7 +54,16 @@ class ServiceSettings:
 
     min_fill_seconds: float = 3.0
     rate_limit: RateLimit = field(default_factory=RateLimit)
-    allow_origin: str = "*"
+    #: Receipt and status lookups allowed per client.
+    lookup_limit: RateLimit = field(default_factory=lambda: RateLimit(60, 60))
+    #: Origin allowed to post from scripts (CORS); by default the site's (``site_url``).
+    allow_origin: str | None = None
+    #: Secret mixed into client hashes, kept out of the store (a file or the environment);
+    #: None: a new one each start (limits and duplicate detection restart with it).
+    client_pepper: str | None = None
+    #: Base URL residents reach the service at (redirects, ``receipt_url``, form actions);
+    #: None: taken from the request's Host header, fit for local use only.
+    public_url: str | None = None
     max_body: int = MAX_BODY
     #: Connection limits; the service itself times the body against them.
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)
@@ -74,6 +85,16 @@ def public_url(settings: ServiceSettings, entry: Entry) -> str | None:
     return f"{settings.site_url.rstrip('/')}/issues/{entry.id}/"
 
 
+def allowed_origins(settings: ServiceSettings) -> list[str]:
+    """The origins CORS allows: the configured one, else the site's, else none."""
+    if settings.allow_origin:
+        return [settings.allow_origin]
+    if settings.site_url:
+        parts = urlsplit(settings.site_url)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return []
+
+
 def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
@@ -88,7 +109,17 @@ def create_app(
     settings = settings or ServiceSettings()
     tokens = FormTokens(store.setting("form-token-secret"), clock,
                         TokenPolicy(min_fill_seconds=settings.min_fill_seconds))
-    salt = store.setting("client-salt")
+    # Never stored: with the hashes and the pepper side by side, an IPv4 address is found
+    # by trying them all. Without a configured one it lives as long as the process.
+    pepper = settings.client_pepper or secrets.token_urlsafe(32)
+    lookups = Throttle(settings.lookup_limit)
+
+    def url_for(request: Request, name: str, **params: str) -> str:
+        """An absolute URL of the service: from ``public_url`` when it is configured, so a
+        forged Host header can choose no redirect or receipt link."""
+        if settings.public_url:
+            return settings.public_url.rstrip("/") + str(request.app.url_path_for(name, **params))
+        return str(request.url_for(name, **params))
     tz = council_timezone(council)
     writer = GroupCommitter(store)
     photos_pool = photo_work or PhotoWork()
@@ -108,7 +139,7 @@ def create_app(
         if _wants_json(request):
             return JSONResponse({"errors": errors}, status_code, headers=headers)
         shown = {k: v for k, v in values.items() if k not in {"token", "website"}}
-        page = form_page(council, action=str(request.url_for("submissions")),
+        page = form_page(council, action=url_for(request, "submissions"),
                          token=tokens.issue(), values=shown, errors=errors)
         response = html(page, status_code)
         response.headers.update(headers or {})
@@ -136,10 +167,24 @@ def create_app(
         try:
             form = parse_form(request.headers.get("content-type", ""), body)
             values = form.fields
-            try:
-                tokens.verify(values.get("token", ""))
-            except TokenRefused as exc:
-                raise Invalid({"token": str(exc)}) from exc
+            nonce = tokens.verify(values.get("token", ""))
+        except TokenRefused as exc:
+            return refused(request, 422, {"token": str(exc)}, values)
+        except Invalid as exc:
+            return refused(request, 422, exc.errors, values)
+        # The token is taken: given back unless the submission is admitted (one use each).
+        admitted = False
+        try:
+            response, admitted = await admit_form(request, form, values)
+            return response
+        finally:
+            if not admitted:
+                tokens.release(nonce)
+
+    async def admit_form(request: Request, form: FormData,
+                         values: dict[str, str]) -> tuple[Response, bool]:
+        """The answer to a form whose token is good, and whether it was admitted."""
+        try:
             if honeypot_filled(values):
                 raise Invalid({"form": messages.HONEYPOT})
             errors: dict[str, str] = {}
@@ -156,9 +201,9 @@ def create_app(
             if errors:
                 raise Invalid(errors)
         except Invalid as exc:
-            return refused(request, 422, exc.errors, values)
+            return refused(request, 422, exc.errors, values), False
 
-        client = client_key(salt, request.client.host if request.client else "")
+        client = client_key(pepper, request.client.host if request.client else "")
         day = today()
         try:
             # A duplicate or a limited client is answered before any photo is decoded.
@@ -169,10 +214,10 @@ def create_app(
                 try:
                     photos = await photos_pool.process(uploads) if uploads else []
                 except Invalid as exc:
-                    return refused(request, 422, exc.errors, values)
+                    return refused(request, 422, exc.errors, values), False
                 except Busy:
                     return refused(request, 503, {"form": messages.BUSY}, values,
-                                   {"Retry-After": "30"})
+                                   {"Retry-After": "30"}), False
                 # Answered only once the group it was committed with is on disk.
                 decided = await writer.admit(Admission(
                     submission, photos, client=client, now=clock().timestamp(),
@@ -181,21 +226,23 @@ def create_app(
             # Not admitted: say so (no receipt), and keep the form so nothing typed is lost.
             log.error("submission not admitted: %s", exc)
             return refused(request, 503, {"form": messages.STORE_UNAVAILABLE}, values,
-                           {"Retry-After": "10"})
+                           {"Retry-After": "10"}), False
         outcome = decided
         if not isinstance(outcome, Admitted):
             wait = int(outcome.retry_after + 0.999)
             message = messages.RATE_LIMITED.format(minutes=max(1, (wait + 59) // 60))
-            return refused(request, 429, {"form": message}, values, {"Retry-After": str(wait)})
-        receipt = str(request.url_for("receipt", issue_id=outcome.id))
+            return refused(request, 429, {"form": message}, values,
+                           {"Retry-After": str(wait)}), False
+        receipt = url_for(request, "receipt", issue_id=outcome.id)
         if outcome.duplicate:
             log.info("%s: same text resubmitted, first receipt returned", outcome.id)
         else:
             log.info("%s: queued (%d photo(s))", outcome.id, len(uploads))
         if _wants_json(request):
             return JSONResponse(
-                {"id": outcome.id, "status": outcome.status.value, "receipt_url": receipt}, 202)
-        return RedirectResponse(receipt, 303)
+                {"id": outcome.id, "status": outcome.status.value, "receipt_url": receipt},
+                202), True
+        return RedirectResponse(receipt, 303), True
 
     async def _entry(request: Request) -> Entry | None:
         issue_id = request.path_params["issue_id"]
@@ -203,7 +250,18 @@ def create_app(
             return None
         return await run_in_threadpool(store.get, issue_id)
 
+    def _too_many_lookups(request: Request) -> Response | None:
+        """429 when this client looks up receipts faster than ``settings.lookup_limit``."""
+        client = client_key(pepper, request.client.host if request.client else "")
+        wait = lookups.retry_after(client, clock().timestamp())
+        if wait is None:
+            return None
+        return JSONResponse({"error": messages.LOOKUPS_LIMITED}, 429,
+                            headers={"Retry-After": str(int(wait + 0.999))})
+
     async def status(request: Request) -> Response:
+        if limited := _too_many_lookups(request):
+            return limited
         entry = await _entry(request)
         if entry is None:
             return JSONResponse({"error": messages.NOT_FOUND}, 404)
@@ -218,13 +276,15 @@ def create_app(
         return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
     async def receipt(request: Request) -> Response:
+        if limited := _too_many_lookups(request):
+            return limited
         entry = await _entry(request)
         if entry is None:
             return html(f"<!doctype html><meta charset=utf-8><p>{messages.NOT_FOUND}</p>", 404)
         return html(receipt_page(council, entry, public_url(settings, entry)))
 
     async def form(request: Request) -> Response:
-        return html(form_page(council, action=str(request.url_for("submissions")),
+        return html(form_page(council, action=url_for(request, "submissions"),
                               token=tokens.issue()))
 
     async def health(request: Request) -> Response:
@@ -240,7 +300,7 @@ def create_app(
     ]
     middleware = [
         Middleware(AccessLog),
-        Middleware(CORSMiddleware, allow_origins=[settings.allow_origin],
+        Middleware(CORSMiddleware, allow_origins=allowed_origins(settings),
                    allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"],
                    expose_headers=["Retry-After"], allow_credentials=False, max_age=600),
     ]
@@ -279,5 +339,13 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            log.info("%s %s %d %.0fms", scope["method"], scope["path"], status,
+            log.info("%s %s %d %.0fms", scope["method"], loggable(str(scope["path"])), status,
                      (time.perf_counter() - started) * 1000)
+
+
+def loggable(path: str, limit: int = 200) -> str:
+    """A request path fit for one log line: control and other unprintable characters
+    escaped (a ``%0A`` in a path must not start a forged line), long paths cut."""
+    shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                    for ch in path[:limit])
+    return shown + ("…" if len(path) > limit else "")

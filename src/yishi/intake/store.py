@@ -8,9 +8,11 @@ private ones can be purged on a schedule without touching the queue.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -119,6 +121,33 @@ class Admission:
     limit: RateLimit
 
 
+class PurgeIncomplete(StoreError):
+    """The rows are deleted, but a reader kept the WAL from being emptied: copies remain."""
+
+    def __init__(self, path: Path, rows: int) -> None:
+        super().__init__(
+            f"已删除 {rows} 条私密数据，但有其他连接正在读取存储，{path}-wal 中可能仍留有副本；"
+            f"请停止服务和 worker 后再运行一次 purge。Deleted the private data of {rows} "
+            f"submission(s), but another connection kept the write-ahead log from being emptied: "
+            f"copies may remain in {path}-wal. Stop the service and the worker, then purge again.")
+        self.rows = rows
+
+
+def _owner_only(path: Path) -> None:
+    """Create the store file readable by its owner only (SQLite gives its WAL and shared
+    memory files the same mode), and tighten a store made before this rule."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise StoreError(f"cannot open the intake store {path}: {exc}") from exc
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except OSError:  # not ours to change: SQLite will say if it cannot open it
+            pass
+
+
 def _close_all(connections: list[sqlite3.Connection]) -> None:
     for conn in connections:
         conn.close()
@@ -130,6 +159,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(path)
         # One long-lived connection per thread. Opening and closing one per operation made
         # every request pay for a WAL checkpoint (the last connection to close a WAL database
         # checkpoints it, with fsyncs): 30-43 ms an admit instead of a few.
@@ -402,12 +432,28 @@ class Store:
                 "UPDATE submissions SET last_error = ?, next_attempt_at = ?, lease_until = 0, "
                 "updated_at = ? WHERE id = ?", (reason[:500], retry_at, now, issue_id))
 
-    def purge(self, older_than: float) -> int:
-        """Delete private data received before ``older_than``; returns how many rows went."""
+    def purge(self, older_than: float, *, wait: float = 5.0) -> int:
+        """Delete private data received before ``older_than``; returns how many rows went.
+
+        Raises :class:`PurgeIncomplete` when, after ``wait`` seconds of retrying, a reader
+        still keeps the write-ahead log (which holds copies of the deleted rows) from being
+        emptied."""
         with self._connect() as conn:
             # secure_delete overwrites the freed pages, and the checkpoint empties the WAL,
             # so the purged contacts are not left readable in the file.
             conn.execute("PRAGMA secure_delete=ON")
             cursor = conn.execute("DELETE FROM private WHERE received_at < ?", (older_than,))
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            return cursor.rowcount
+            rows = cursor.rowcount
+            deadline = time.monotonic() + wait
+            # TRUNCATE waits for readers through the busy handler: keep each wait short.
+            conn.execute("PRAGMA busy_timeout = 200")
+            try:
+                while True:
+                    busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    if not busy:
+                        return rows
+                    if time.monotonic() >= deadline:
+                        raise PurgeIncomplete(self.path, rows)
+                    time.sleep(0.1)
+            finally:
+                conn.execute("PRAGMA busy_timeout = 30000")
