@@ -192,3 +192,18 @@ def test_receipt_lookups_are_throttled(service: Service) -> None:
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
         live.clock.advance(61)
         assert live.client.get(urls[1]).status_code == 200
+
+
+def test_a_token_bound_above_one_is_still_a_bound() -> None:
+    from yishi.intake.tokens import FormTokens, TokenPolicy, TokenRefused
+
+    clock = Clock()
+    tokens = FormTokens("secret", clock, TokenPolicy(min_fill_seconds=0, max_uses=3))
+    token = tokens.issue()
+    nonces = [tokens.verify(token) for _ in range(3)]
+    with pytest.raises(TokenRefused, match="已经提交过"):
+        tokens.verify(token)
+    tokens.release(nonces[0])  # one of them was not admitted: one more use
+    tokens.verify(token)
+    with pytest.raises(TokenRefused):
+        tokens.verify(token)

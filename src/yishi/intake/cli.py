@@ -112,12 +112,15 @@ def intake() -> None:
 @click.option("--rate-limit", default="5/600", show_default=True, metavar="COUNT/SECONDS",
               help="Submissions allowed per client in the window.")
 @click.option("--site-url", default=None, help="Public site URL, for links to published issues.")
+@click.option("--token-uses", type=click.IntRange(1), default=1, hidden=True,
+              help="Submissions one form token admits (load tests with fixed bodies only).")
 @click.option("--max-connections", type=click.IntRange(1), default=256,
               show_default=True, help="Connections held open at once; more get a 503.")
 def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
           github_api_url: str, min_fill_seconds: float, host: str, port: int,
           allow_origin: str | None, public_url: str | None, pepper_file: Path | None,
-          rate_limit: str, site_url: str | None, max_connections: int) -> None:
+          rate_limit: str, site_url: str | None, token_uses: int,
+          max_connections: int) -> None:
     """Run the HTTP service residents' forms post to (the worker runs separately)."""
     import uvicorn
 
@@ -135,6 +138,7 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
     settings = ServiceSettings(min_fill_seconds=min_fill_seconds, rate_limit=limit,
                                allow_origin=allow_origin, site_url=site_url,
                                public_url=public_url, client_pepper=pepper or None,
+                               token_uses=token_uses,
                                limits=ConnectionLimits(max_connections=max_connections))
     app = create_app(_store(db), _council(repo), settings=settings)
     _setup_logging()

@@ -53,6 +53,8 @@ class ServiceSettings:
     """How the service behaves; the defaults are the documented ones."""
 
     min_fill_seconds: float = 3.0
+    #: Submissions one form token admits (more only for load tests with fixed bodies).
+    token_uses: int = 1
     rate_limit: RateLimit = field(default_factory=RateLimit)
     #: Receipt and status lookups allowed per client.
     lookup_limit: RateLimit = field(default_factory=lambda: RateLimit(60, 60))
@@ -108,7 +110,8 @@ def create_app(
     bounds the decoding of photos (one thread a core and a pixel budget by default)."""
     settings = settings or ServiceSettings()
     tokens = FormTokens(store.setting("form-token-secret"), clock,
-                        TokenPolicy(min_fill_seconds=settings.min_fill_seconds))
+                        TokenPolicy(min_fill_seconds=settings.min_fill_seconds,
+                                    max_uses=settings.token_uses))
     # Never stored: with the hashes and the pepper side by side, an IPv4 address is found
     # by trying them all. Without a configured one it lives as long as the process.
     pepper = settings.client_pepper or secrets.token_urlsafe(32)

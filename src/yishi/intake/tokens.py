@@ -28,18 +28,21 @@ class TokenPolicy:
 
     min_fill_seconds: float = 3.0
     max_age_seconds: float = 24 * 3600.0
+    #: Submissions one token may admit (more only for load tests with fixed bodies).
+    max_uses: int = 1
 
 
 class FormTokens:
-    """Issues and checks form tokens signed with the service's secret; each admits one
-    submission (tokens in use or spent are remembered until they would expire anyway)."""
+    """Issues and checks form tokens signed with the service's secret; each admits
+    ``policy.max_uses`` submissions (one by default; tokens in use or spent are remembered
+    until they would expire anyway)."""
 
     def __init__(self, secret: str, clock: Clock, policy: TokenPolicy | None = None) -> None:
         self._serializer = URLSafeSerializer(secret, salt="yishi.intake.form-token")
         self._clock = clock
         self.policy = policy or TokenPolicy()
-        #: nonce → when it can be forgotten (its token has expired by then).
-        self._taken: dict[str, float] = {}
+        #: nonce → (uses so far, when it can be forgotten: its token has expired by then).
+        self._taken: dict[str, tuple[int, float]] = {}
 
     def issue(self) -> str:
         """A fresh token stamped with the current time."""
@@ -64,15 +67,18 @@ class FormTokens:
         if age > self.policy.max_age_seconds:
             raise TokenRefused(messages.TOKEN_EXPIRED)
         self._forget_expired(now)
-        if nonce in self._taken:
+        uses, _ = self._taken.get(nonce, (0, 0.0))
+        if uses >= self.policy.max_uses:
             raise TokenRefused(messages.TOKEN_USED)
-        self._taken[nonce] = issued + self.policy.max_age_seconds
+        self._taken[nonce] = (uses + 1, issued + self.policy.max_age_seconds)
         return nonce
 
     def release(self, nonce: str) -> None:
         """The submission was not admitted: the token may be used again (after a fix)."""
-        self._taken.pop(nonce, None)
+        uses, until = self._taken.pop(nonce, (0, 0.0))
+        if uses > 1:
+            self._taken[nonce] = (uses - 1, until)
 
     def _forget_expired(self, now: float) -> None:
         if len(self._taken) > 1024:  # amortised: only when there is something to gain
-            self._taken = {n: until for n, until in self._taken.items() if until >= now}
+            self._taken = {n: v for n, v in self._taken.items() if v[1] >= now}
