@@ -100,6 +100,13 @@ def submit_issue(event: IssueEvent, council: Council, forge: Forge,
                                                         permission=permission))
         return Outcome(Result.REFUSED, f"issue #{event.number}: {event.sender} has "
                        f"{permission!r} permission; accepting needs write")
+    now = thread.text()
+    if (now.title, now.body) != (event.title, event.body):
+        # The event holds the text as it was when labelled; the issue says something else now.
+        edited = f"{now.updated_at:%Y-%m-%d %H:%M UTC}" if now.updated_at else "?"
+        thread.comment(messages.EDITED_AFTER_LABEL.format(edited=edited))
+        return Outcome(Result.REFUSED, f"issue #{event.number} was edited after it was labelled "
+                       f"(event: {event.updated_at}, now: {now.updated_at}); not submitted")
     try:
         submission = parse_submission(parse_issue(event.title, event.body, council), council)
     except Invalid as exc:
