@@ -167,10 +167,14 @@ def html_pages(site: Path) -> list[Path]:
     return [p for p in sorted(site.rglob("*.html")) if "pagefind" not in p.relative_to(site).parts]
 
 
+#: Files that differ between any two builds: they name the build's time or digest.
+UNCOMPARED = frozenset({"data/manifest.json", "data/publications.json"})
+
+
 def site_files(site: Path) -> dict[str, bytes]:
-    """Every file of a built site but the manifest, with the build's own time (which two
-    builds never share) replaced by ``<generated>``: two builds of the same records compare
-    equal."""
+    """Every file of a built site but the manifest and the ledger (which names the
+    manifest's digest), with the build's own time (which two builds never share) replaced by
+    ``<generated>``: two builds of the same records compare equal."""
     generated = json.loads((site / "data" / "issues.json").read_text(encoding="utf-8"))[
         "generated_at"]
     utc = datetime.fromisoformat(generated).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -178,7 +182,7 @@ def site_files(site: Path) -> dict[str, bytes]:
     stamps = [generated.encode(), generated[:16].replace("T", " ").encode(), utc.encode()]
     files = {}
     for path in sorted(site.rglob("*")):
-        if path.is_file() and path.relative_to(site).as_posix() != "data/manifest.json":
+        if path.is_file() and path.relative_to(site).as_posix() not in UNCOMPARED:
             content = path.read_bytes()
             for stamp in stamps:
                 content = content.replace(stamp, b"<generated>")

@@ -144,9 +144,11 @@ def test_publish_workflow() -> None:
     assert flow["permissions"] == {}
     assert flow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
+    assert set(flow["jobs"]) == {"build", "attest", "deploy"}
     assert build["permissions"] == {"contents": "read", "pages": "read"}
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert deploy["needs"] == ["build", "attest"]
+    assert deploy["environment"]["name"] == "github-pages"
     uses = [s.get("uses", "").split("@")[0] for s in steps(flow)]
     assert {"actions/configure-pages", "actions/upload-pages-artifact",
             "actions/deploy-pages"} <= set(uses)
@@ -154,7 +156,25 @@ def test_publish_workflow() -> None:
     assert checkout["with"]["fetch-depth"] == 0
     [site] = [s for s in build["steps"] if "mkdocs build --strict" in s.get("run", "")]
     assert site["env"]["SITE_URL"] == "${{ steps.pages.outputs.base_url }}"
+    assert site["env"]["YISHI_PREVIOUS_LEDGER"] == (
+        "${{ steps.pages.outputs.base_url }}/data/publications.json")
     assert "INHERIT: mkdocs.yml" in site["run"]
+
+
+def test_publish_workflow_attests_the_downloads_with_least_privilege() -> None:
+    flow = load(GITHUB / "workflows" / "publish.yml")
+    attest = flow["jobs"]["attest"]
+    # Only this job may sign; the build that runs the records' tooling may not.
+    assert attest["permissions"] == {"id-token": "write", "attestations": "write"}
+    assert attest["needs"] == "build"
+    others = [job for name, job in flow["jobs"].items() if name != "attest"]
+    assert all("attestations" not in job["permissions"] for job in others)
+    [download] = [s for s in attest["steps"] if "download-artifact@" in s.get("uses", "")]
+    assert download["with"]["name"] == "github-pages"
+    [provenance] = [s for s in attest["steps"]
+                    if s.get("uses", "").startswith("actions/attest-build-provenance@")]
+    subjects = provenance["with"]["subject-path"].split()
+    assert "site/data/**" in subjects and "site/feed.xml" in subjects
 
 
 def test_intake_workflow() -> None:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from .integrity.rewrites import rewrite_problems
 from .lifecycle import (
     INITIAL,
     OUTCOME_STATUS,
@@ -274,6 +275,11 @@ def check_markup(repo: Repository) -> Iterator[Problem]:
                           f"raw HTML {match.group()[:40]!r} is not allowed; records are markdown only")
 
 
+def check_rewrites(repo: Repository) -> Iterator[Problem]:
+    """The council's declarations of rewritten history (content/rewrites.yml) are valid."""
+    yield from rewrite_problems(repo.root, repo.meetings.keys())
+
+
 CHECKS: tuple[Check, ...] = (
     check_timeline,
     check_status_requirements,
@@ -281,6 +287,7 @@ CHECKS: tuple[Check, ...] = (
     check_votes,
     check_personal_data,
     check_markup,
+    check_rewrites,
 )
 
 

@@ -61,3 +61,11 @@ from .intake.cli import intake, review  # noqa: E402
 
 main.add_command(intake)
 main.add_command(review)
+
+from .council_cli import council  # noqa: E402
+
+main.add_command(council)
+
+from .integrity.cli import verify_history_command  # noqa: E402
+
+main.add_command(verify_history_command)

@@ -138,11 +138,19 @@ COUNCIL_FILE = Path("content") / "council.yml"
 
 def load_council(root: Path) -> Council:
     """Read and validate ``content/council.yml`` under ``root``."""
-    path = root / COUNCIL_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise CouncilError(f"{COUNCIL_FILE}: missing; every Yishi repository needs one") from exc
+        text = (root / COUNCIL_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = None
+    return parse_council(text)
+
+
+def parse_council(text: str | bytes | None) -> Council:
+    """Validate the text of ``content/council.yml`` (None: the file is missing)."""
+    if text is None:
+        raise CouncilError(f"{COUNCIL_FILE}: missing; every Yishi repository needs one")
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else 1  # type: ignore[attr-defined]
         raise CouncilError(f"{COUNCIL_FILE}:{line}: invalid YAML: {exc}") from exc

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +20,7 @@ import frontmatter.default_handlers
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .council import COUNCIL_FILE, Council, load_council
+from .council import COUNCIL_FILE, Council, load_council, parse_council
 from .errors import CouncilError
 from .front_matter_cache import FrontMatterCache
 from .ids import id_date
@@ -266,8 +266,12 @@ def load_record(
 
 
 def _read(path: Path, rel: str) -> str | Problem:
+    return _decode(path.read_bytes(), rel)
+
+
+def _decode(data: bytes, rel: str) -> str | Problem:
     try:
-        return path.read_bytes().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Problem(rel, 1, "(file)", f"not UTF-8 text (byte {exc.start}); save it as UTF-8")
 
@@ -280,28 +284,67 @@ def load_repository(root: Path | str, front_matter_cache: Path | None = None) ->
     """
     root = Path(root)
     cache = FrontMatterCache(front_matter_cache) if front_matter_cache else None
-    try:
-        council: Council | None = load_council(root)
-        repo = Repository(root, council)
-    except CouncilError as exc:
-        repo = Repository(root, None)
-        repo.problems.append(Problem(COUNCIL_FILE.as_posix(), 1, "(council)", str(exc)))
-    repo.issues = _load_folder(repo, ISSUES_DIR, Issue, cache)
-    repo.meetings = _load_folder(repo, MEETINGS_DIR, Meeting, cache)
+    repo = _with_council(root, lambda: load_council(root))
+    repo.issues = _load_folder(repo, ISSUES_DIR, Issue, cache, _files_in(root, ISSUES_DIR))
+    repo.meetings = _load_folder(repo, MEETINGS_DIR, Meeting, cache, _files_in(root, MEETINGS_DIR))
     if cache is not None:
         cache.save()
     return repo
 
 
+def load_repository_from(root: Path | str, files: Mapping[str, bytes]) -> Repository:
+    """Load the records from file contents by repository path, as a git revision holds them.
+
+    ``root`` is kept as the repository's root; nothing is read from its working tree.
+    """
+    root = Path(root)
+    council_text = files.get(COUNCIL_FILE.as_posix())
+    repo = _with_council(root, lambda: parse_council(council_text))
+    repo.issues = _load_folder(repo, ISSUES_DIR, Issue, None, _files_under(files, ISSUES_DIR))
+    repo.meetings = _load_folder(
+        repo, MEETINGS_DIR, Meeting, None, _files_under(files, MEETINGS_DIR)
+    )
+    return repo
+
+
+def _files_under(files: Mapping[str, bytes], folder: Path) -> list[tuple[str, str | Problem]]:
+    """The ``*.md`` files directly in ``folder``, decoded, by repository path."""
+    prefix = folder.as_posix() + "/"
+    return [
+        (path, _decode(data, path))
+        for path, data in sorted(files.items())
+        if path.startswith(prefix) and "/" not in path[len(prefix):] and path.endswith(".md")
+    ]
+
+
+def _with_council(root: Path, read: Callable[[], Council]) -> Repository:
+    """An empty repository with its council, or with the problem that keeps it from loading."""
+    try:
+        return Repository(root, read())
+    except CouncilError as exc:
+        repo = Repository(root, None)
+        repo.problems.append(Problem(COUNCIL_FILE.as_posix(), 1, "(council)", str(exc)))
+        return repo
+
+
+def _files_in(root: Path, folder: Path) -> list[tuple[str, str | Problem]]:
+    """Every ``*.md`` file of one folder of the working tree, read, by repository path."""
+    return [
+        (rel, _read(path, rel))
+        for path in sorted((root / folder).glob("*.md"))
+        for rel in [(folder / path.name).as_posix()]
+    ]
+
+
 def _load_folder(
-    repo: Repository, folder: Path, model: type[T], cache: FrontMatterCache | None
+    repo: Repository, folder: Path, model: type[T], cache: FrontMatterCache | None,
+    texts: Sequence[tuple[str, str | Problem]],
 ) -> dict[str, Loaded[T]]:
-    """Load every ``*.md`` record of one folder, adding problems and broken ids to ``repo``."""
+    """Load the ``*.md`` records of one folder, adding problems and broken ids to ``repo``."""
     loaded_by_id: dict[str, Loaded[T]] = {}
     first_path: dict[str, str] = {}
-    for path in sorted((repo.root / folder).glob("*.md")):
-        rel = (folder / path.name).as_posix()
-        text = _read(path, rel)
+    for rel, text in texts:
+        path = Path(rel)
         loaded = (load_record(model, rel, text, repo.council, cache) if isinstance(text, str)
                   else [text])
         if isinstance(loaded, list):

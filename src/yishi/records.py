@@ -173,7 +173,18 @@ class Feedback(_Record):
     resolved: bool | None = Field(
         default=None, description="Whether the proposer says the problem is solved."
     )
+    from_ratings: int = Field(
+        default=0, ge=0,
+        description="How many of the counts came from residents' own online ratings "
+        "(the rest the council collected by visits or surveys).",
+    )
     note: str = ""
+
+    @model_validator(mode="after")
+    def _ratings_within_counts(self) -> Feedback:
+        if self.from_ratings > self.responses:
+            raise ValueError(f"from_ratings: {self.from_ratings} exceeds the {self.responses} responses")
+        return self
 
     @property
     def responses(self) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeVar
@@ -273,6 +273,27 @@ def compare(root: Path | str, base: str, head: str, *, use_merge_base: bool = Fa
                         git.read_blobs(root, head_commit, paths))
     diff = _Comparer(root, base_rev, head_rev).run(paths)
     diff.council_changed = any(c.path == COUNCIL_FILE.as_posix() for c in changes)
+    for section in RecordDiff.SECTIONS:
+        getattr(diff, section).sort(key=_sort_key)
+    return diff
+
+
+def compare_files(
+    root: Path | str, base: str, files: Mapping[str, bytes], *, label: str = "(uncommitted)"
+) -> RecordDiff:
+    """What writing ``files`` (repository path → bytes) over revision ``base`` would do to the
+    records: the summary of a change set before it is committed. ``label`` names the head."""
+    root = Path(root)
+    base_commit = git.resolve(root, base)
+    candidates = [p for p in files if _kind_of(p)]
+    before = git.read_blobs(root, base_commit, candidates)
+    paths = sorted(p for p in candidates if before[p] != files[p])
+    council = _council_at(root, base_commit)
+    base_rev = Revision(base_commit, council, {p: before[p] for p in paths})
+    # Issues a changed agenda names but the change leaves alone read the same at ``base``.
+    head_rev = Revision(base_commit, council, {p: files[p] for p in paths})
+    diff = _Comparer(root, base_rev, head_rev).run(paths)
+    diff.head = label
     for section in RecordDiff.SECTIONS:
         getattr(diff, section).sort(key=_sort_key)
     return diff

@@ -53,8 +53,9 @@ ISSUE_FIELDS: list[Doc] = [
      "Timeline of status changes: date, status, note, meeting (append-only)"),
     ("actions", "落实事项:内容、责任方、期限、完成日期、进展", "Action items: what, responsible, due, done, progress"),
     ("outcome", "办理结果", "Outcome as reported"),
-    ("feedback", "居民评价:满意、基本满意、不满意人数,评分,是否解决",
-     "Residents' feedback: satisfied, basically satisfied, dissatisfied, rating, resolved"),
+    ("feedback", "居民评价:满意、基本满意、不满意人数,其中来自在线评价的份数,评分,是否解决",
+     "Residents' feedback: satisfied, basically satisfied, dissatisfied, how many from online "
+     "ratings, rating, resolved"),
     ("related", "相关提案编号", "Ids of related issues"),
     ("merged_into", "并入的提案编号", "Id of the issue it was merged into"),
     ("escalated_to", "提级去向:层级与承办单位", "Where it was escalated: level and body"),

@@ -11,8 +11,14 @@ completes the work and never doubles it:
    "Reference already exists" means an earlier attempt got there;
 3. the pull request: created; "A pull request already exists" means an earlier attempt
    got there, so it is looked up;
-4. the labels (``proposal`` and the proposal's community and category): created in the
-   repository when missing, then added to the pull request if it lacks them.
+4. the labels (``proposal`` and the proposal's community and category; for a council
+   change ``council-change`` and its operation): created in the repository when missing,
+   then added to the pull request if it lacks them.
+
+A council change (``change/<id>``) is checked before its commit is made: every file's blob
+on the default branch must be the one the change was made from, else
+:class:`~yishi.forges.base.BaseChanged` names who changed it. Its commit's author is the
+moderator who asked; the committer is the token's account.
 
 Every content-creating request is paid for from a :class:`RequestBudget` first; when the
 budget is spent, or GitHub asked us to wait, :class:`ForgeRetryable` says for how long.
@@ -30,16 +36,25 @@ from functools import partial
 from typing import TypeVar
 
 import requests
-from github import Auth, Github, GithubException, InputGitTreeElement
+from github import Auth, Github, GithubException, InputGitAuthor, InputGitTreeElement
+from github.Commit import Commit
 from github.GitCommit import GitCommit
 from github.GitRef import GitRef
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
 from yishi.errors import ForgeError, ForgeRetryable
-from yishi.forges.base import Proposal, ProposalRef, ProposalState
+from yishi.forges.base import (
+    BaseChanged,
+    NewerVersion,
+    Proposal,
+    ProposalKind,
+    ProposalRef,
+    ProposalState,
+)
 from yishi.forges.github_errors import GithubAnswer, classify, unreachable
 from yishi.forges.ratelimit import Clock, RequestBudget
+from yishi.operations.changeset import git_blob_id
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +62,9 @@ DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARIABLE = "GITHUB_TOKEN"
 PROPOSAL_LABEL = "proposal"
 PROPOSAL_COLOR = "1d76db"
+CHANGE_LABEL = "council-change"
+#: Where a change set's author has no address: moderators are named, not addressed.
+MODERATOR_EMAIL = "moderator@yishi.invalid"
 #: Muted colours for community and category labels, picked by name so they stay stable.
 LABEL_PALETTE = ("c5def5", "bfdadc", "d4c5f9", "fef2c0", "f9d0c4", "c2e0c6", "e4e669", "bfd4f2")
 T = TypeVar("T")
@@ -89,6 +107,7 @@ class GithubForge:
         self._failures = 0  # consecutive 5xx answers and timeouts, for the backoff
         self._repository: Repository | None = None
         self._known_labels: set[str] = set()
+        self._committer: InputGitAuthor | None = None
         # No retries and no pacing inside PyGithub: both would sleep in the worker. The
         # budget paces content creation; the worker retries on ForgeRetryable.
         self._github = Github(
@@ -109,11 +128,14 @@ class GithubForge:
         self._github.close()
 
     # ------------------------------------------------------------------ the Forge interface
-    def find_proposal(self, issue_id: str) -> ProposalRef | None:
+    def find_proposal(
+        self, issue_id: str, kind: ProposalKind = ProposalKind.PROPOSAL
+    ) -> ProposalRef | None:
         """The pull request for ``issue_id`` (open, merged or closed), if any."""
         repo = self._call("reading the repository", self._repo)
         pull = self._call(
-            "looking up the pull request", lambda: self._find_pull(repo, f"proposal/{issue_id}")
+            "looking up the pull request",
+            lambda: self._find_pull(repo, f"{kind.value}/{issue_id}"),
         )
         self._failures = 0
         return None if pull is None else _ref(issue_id, pull)
@@ -125,6 +147,8 @@ class GithubForge:
             "looking up the pull request", lambda: self._find_pull(repo, proposal.branch)
         )
         if pull is None:
+            if proposal.base is not None:
+                self._check_base(repo, proposal)
             self._ensure_branch(repo, proposal)
             pull = self._ensure_pull(repo, proposal)
         self._ensure_labels(repo, pull, _labels(proposal))
@@ -137,6 +161,41 @@ class GithubForge:
         if self._repository is None:
             self._repository = self._github.get_repo(self.repo)
         return self._repository
+
+    def _check_base(self, repo: Repository, proposal: Proposal) -> None:
+        """Refuse when the default branch holds another version of a file than the change's
+        base (a branch left by a crash already passed this check when it was made)."""
+        assert proposal.base is not None
+        if self._call(f"reading branch {proposal.branch}", lambda: _get_ref(repo, proposal.branch)):
+            return
+        branch = repo.default_branch
+        newer = []
+        for path, expected in sorted(proposal.base.items()):
+            found = self._call(f"reading {path}", partial(_blob_of, repo, path, branch))
+            if found == expected:
+                continue
+            last = self._call(
+                f"reading the history of {path}",
+                partial(_last_commit, repo, path, branch),
+            )
+            author = last.commit.author.name if last is not None else "?"
+            subject = last.commit.message.split("\n", 1)[0] if last is not None else ""
+            newer.append(NewerVersion(path, expected, found, author, subject))
+        if newer:
+            raise BaseChanged(proposal.issue_id, newer)
+
+    def _commit_identity(self, proposal: Proposal) -> dict[str, InputGitAuthor]:
+        """For a change: the moderator as author, the token's account as committer."""
+        if proposal.author is None:
+            return {}
+        if self._committer is None:
+            user = self._call("reading the token's account", lambda: self._github.get_user())
+            login = self._call("reading the token's account", lambda: user.login)
+            name = self._call("reading the token's account", lambda: user.name) or login
+            email = f"{user.id}+{login}@users.noreply.github.com"
+            self._committer = InputGitAuthor(name, email)
+        return {"author": InputGitAuthor(proposal.author, MODERATOR_EMAIL),
+                "committer": self._committer}
 
     def _find_pull(self, repo: Repository, branch: str) -> PullRequest | None:
         """The pull request from ``branch``: an open one first, else the latest."""
@@ -190,6 +249,7 @@ class GithubForge:
         The budget must hold the blobs, tree, commit and the ref write that follows, or
         the objects made first would be orphans re-made (and re-paid) on the retry.
         """
+        identity = self._commit_identity(proposal)
         binary = sum(1 for content in proposal.files.values() if not _is_text(content))
         self.budget.check(binary + 3)
         elements = []
@@ -211,7 +271,7 @@ class GithubForge:
         self._spend()
         return self._call(
             "creating the commit",
-            lambda: repo.create_git_commit(proposal.commit_message, tree, [parent]),
+            lambda: repo.create_git_commit(proposal.commit_message, tree, [parent], **identity),
         )
 
     def _ensure_pull(self, repo: Repository, proposal: Proposal) -> PullRequest:
@@ -347,14 +407,33 @@ def _get_ref(repo: Repository, branch: str) -> GitRef | None:
 
 
 def _has_file(repo: Repository, proposal: Proposal, path: str) -> bool:
-    """Whether ``path`` exists on the proposal's branch."""
+    """Whether ``path`` exists on the proposal's branch; for a change, which edits files
+    that exist on main already, whether it holds the change's own version of it."""
     try:
-        repo.get_contents(path, ref=proposal.branch)
+        found = repo.get_contents(path, ref=proposal.branch)
     except GithubException as exc:
         if exc.status == 404:
             return False
         raise
+    if proposal.kind is ProposalKind.CHANGE:
+        return not isinstance(found, list) and found.sha == git_blob_id(proposal.files[path])
     return True
+
+
+def _blob_of(repo: Repository, path: str, branch: str) -> str | None:
+    """The blob id of ``path`` on ``branch``, or None when it does not exist there."""
+    try:
+        found = repo.get_contents(path, ref=branch)
+    except GithubException as exc:
+        if exc.status == 404:
+            return None
+        raise
+    return None if isinstance(found, list) else found.sha
+
+
+def _last_commit(repo: Repository, path: str, branch: str) -> Commit | None:
+    """The newest commit on ``branch`` that changed ``path``."""
+    return next(iter(repo.get_commits(sha=branch, path=path)), None)
 
 
 def _label_exists(repo: Repository, name: str) -> bool:
@@ -386,9 +465,10 @@ def _marker(proposal: Proposal) -> str:
 
 
 def _labels(proposal: Proposal) -> list[str]:
-    """``proposal`` first, then the proposal's own labels, without repeats."""
+    """``proposal`` (``council-change``) first, then the proposal's own labels, no repeats."""
     seen: dict[str, str] = {}
-    for name in (PROPOSAL_LABEL, *proposal.labels):
+    first = CHANGE_LABEL if proposal.kind is ProposalKind.CHANGE else PROPOSAL_LABEL
+    for name in (first, *proposal.labels):
         if name.strip():
             seen.setdefault(name.strip().lower(), name.strip())
     return list(seen.values())

@@ -1,4 +1,5 @@
-"""``yishi intake serve|work|status|purge`` and ``yishi review list|show|approve|decline``."""
+"""``yishi intake serve|work|status|purge`` and ``yishi review list|show|approve|decline``
+(the latter for residents' proposals and moderators' council changes alike)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from typing import Any, TypeVar
 import click
 
 from ..council import load_council
+from ..diff import compare, render
+from ..diff.git import git
 from ..errors import YishiError
-from ..forges.base import Forge
+from ..forges.base import Forge, ProposalKind
+from ..forges.changes import approve_change, decline_change, read_change
 from ..forges.local import LocalForge
+from ..operations.changeset import CHANGE_ID_RE
 from .abuse import RateLimit
 from .store import PENDING, QueueStatus, Store, StoreError
 from .worker import Worker
@@ -218,7 +223,8 @@ def purge(db: Path, days: float) -> None:
 
 @click.group()
 def review() -> None:
-    """Moderate proposals of the local forge (branches proposal/<id>)."""
+    """审核待批准的提案与议事会变更（本地分支 proposal/<id>、change/<id>）。 Moderate the
+    local forge's proposals and council changes (branches proposal/<id>, change/<id>)."""
 
 
 def _local(repo: Path, main_branch: str | None) -> LocalForge:
@@ -228,15 +234,32 @@ def _local(repo: Path, main_branch: str | None) -> LocalForge:
         raise click.ClickException(str(exc)) from exc
 
 
+def _is_change(some_id: str) -> bool:
+    """Whether ``some_id`` names a council change rather than a resident's proposal."""
+    return CHANGE_ID_RE.match(some_id) is not None
+
+
 @review.command("list")
 @REPO
 @MAIN_BRANCH
 def list_(repo: Path, main_branch: str | None) -> None:
-    """Open proposals: id and commit subject."""
-    proposals = _local(repo, main_branch).open_proposals()
+    """Open proposals (id and commit subject), then open council changes (id, operation,
+    who asked, summary)."""
+    forge = _local(repo, main_branch)
+    proposals = forge.open_proposals()
     for proposal in proposals:
         click.echo(f"{proposal.issue_id}  {proposal.subject}")
+    changes = forge.open_proposals(ProposalKind.CHANGE)
+    for open_change in changes:
+        try:
+            change = read_change(forge, open_change.issue_id)
+        except YishiError:
+            click.echo(f"{open_change.issue_id}  ?  ?  {open_change.subject}")
+            continue
+        click.echo(f"{open_change.issue_id}  {change.operation}  {change.by}  {change.summary}")
     click.echo(f"{len(proposals)} open proposal(s).", err=True)
+    if changes:
+        click.echo(f"{len(changes)} open council change(s).", err=True)
 
 
 @review.command()
@@ -247,9 +270,24 @@ def list_(repo: Path, main_branch: str | None) -> None:
 @click.option("--contact", "with_contact", is_flag=True,
               help="Also print the resident's private contact from the store.")
 def show(repo: Path, db: Path, main_branch: str | None, issue_id: str, with_contact: bool) -> None:
-    """Print a proposal's record and list its photos."""
+    """Print a proposal's record and list its photos; for a change id, who asked and the
+    ``yishi diff`` summary of the change."""
+    forge = _local(repo, main_branch)
+    if _is_change(issue_id):
+        try:
+            change = read_change(forge, issue_id)
+            commit, parent, _message = forge.change_commit(issue_id)
+            summary = render(compare(repo, parent, commit), heading=f"## {change.summary}")
+            lines = git(repo, "diff", "--no-color", parent, commit, "--").decode("utf-8", "replace")
+        except YishiError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"变更 change {issue_id}\n操作 operation: {change.operation}\n"
+                   f"申请人 requested by: {change.by}\n日期 on: {change.on.isoformat()}\n")
+        click.echo(summary)
+        click.echo(lines)
+        return
     try:
-        files = _local(repo, main_branch).proposal_files(issue_id)
+        files = forge.proposal_files(issue_id)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     for path, data in files.items():
@@ -277,11 +315,30 @@ def _record(db: Path, issue_id: str, status: QueueStatus, reason: str | None = N
 @DB
 @MAIN_BRANCH
 @click.argument("issue_id")
-def approve(repo: Path, db: Path, main_branch: str | None, issue_id: str) -> None:
-    """Merge proposal ISSUE_ID into the main branch."""
+@click.option("--by", "approver", default=None, metavar="NAME",
+              help="批准人（变更须由提出者以外的主持人批准） The approving moderator; a council "
+                   "change must be approved by someone other than who asked (four eyes).")
+def approve(repo: Path, db: Path, main_branch: str | None, issue_id: str,
+            approver: str | None) -> None:
+    """Merge proposal or council change ISSUE_ID into the main branch."""
     forge = _local(repo, main_branch)
+    if _is_change(issue_id):
+        try:
+            approved = approve_change(forge, issue_id, by=approver or "")
+        except YishiError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if approved.already_done:
+            click.echo(f"变更 {issue_id} 的内容已在 {forge.main_branch} 上，无需重复应用，已移出列表。"
+                       f" Change {issue_id} was already done on {forge.main_branch}; set aside.")
+            return
+        if approved.rerun:
+            click.echo("主分支上的记录已更新，已按最新记录重新执行后合并。"
+                       " The records changed on main; the operation was run again on them.")
+        click.echo(f"已批准变更 Approved {issue_id}: merged into {forge.main_branch} "
+                   f"({approved.commit[:10]}).")
+        return
     try:
-        commit = forge.approve(issue_id)
+        commit = forge.approve(issue_id, approver=approver)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     _record(db, issue_id, QueueStatus.PUBLISHED)
@@ -295,9 +352,15 @@ def approve(repo: Path, db: Path, main_branch: str | None, issue_id: str) -> Non
 @click.argument("issue_id")
 @click.option("--reason", required=True, help="Why (kept in the intake store, not in git).")
 def decline(repo: Path, db: Path, main_branch: str | None, issue_id: str, reason: str) -> None:
-    """Decline proposal ISSUE_ID; the reason is kept in the intake store."""
+    """Decline proposal or council change ISSUE_ID; a proposal's reason is kept in the
+    intake store."""
+    forge = _local(repo, main_branch)
     try:
-        _local(repo, main_branch).decline(issue_id)
+        if _is_change(issue_id):
+            decline_change(forge, issue_id)
+            click.echo(f"已退回变更 Declined change {issue_id}.")
+            return
+        forge.decline(issue_id)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     _record(db, issue_id, QueueStatus.DECLINED, reason)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,12 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ..checks import run_checks
+from ..errors import IntegrityError
+from ..integrity import PREVIOUS_LEDGER_ENV, Integrity, check_publication
 from ..loading import load_repository
 from ..site.assets import SCRIPTS, STYLESHEETS
 from ..site.context import SiteContext, SiteSettings
+from ..site.integrity_pages import publications_file
 from ..site.model import GeneratedPage
 from ..site.opendata_pages import revision_date
 from ..site.page_cache import PageCache
@@ -41,6 +45,8 @@ log = logging.getLogger("mkdocs.plugins.yishi")
 RECORD_FOLDERS = ("issues/", "meetings/")
 #: Theme overrides shipped with the plugin (the header's search link).
 OVERRIDES = Path(__file__).parent / "overrides"
+#: Records that are data, not pages: the council registry and the declared rewrites.
+DATA_RECORDS = frozenset({"council.yml", "rewrites.yml"})
 #: Page metadata Material reads and a record must never set (``status`` is a nav badge).
 FORBIDDEN_META = frozenset({"status", "template"})
 
@@ -105,6 +111,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         for problem in run_checks(repo):
             # A warning, so `mkdocs build --strict` refuses to publish broken records.
             log.warning("%s", problem)
+        integrity = self._check_integrity()
         settings = SiteSettings(
             site_url=config.site_url or "",
             intake_url=self.config.intake_url,
@@ -112,10 +119,11 @@ class YishiPlugin(BasePlugin[YishiConfig]):
             per_page=self.config.per_page,
             search=self.config.search,
         )
-        self.context = SiteContext.for_root(repo, settings)
+        self.context = SiteContext.for_root(repo, settings, integrity)
         for file in list(files):
-            # Record files are sources of data, not pages; council.yml is not published raw.
-            if (file.src_uri.startswith(RECORD_FOLDERS) and file.src_uri.endswith(".md")) or file.src_uri == "council.yml":
+            # Record files are sources of data, not pages; council.yml and rewrites.yml are
+            # not published raw.
+            if (file.src_uri.startswith(RECORD_FOLDERS) and file.src_uri.endswith(".md")) or file.src_uri in DATA_RECORDS:
                 files.remove(file)
         self.generated = {}
         nav: list[dict[str, str]] = []
@@ -156,6 +164,24 @@ class YishiPlugin(BasePlugin[YishiConfig]):
             # its own pages; on_page_content collects them.
             self._start_renderer()
         return files
+
+    def _check_integrity(self) -> Integrity:
+        """Stop the build when a published commit vanished from the history undeclared."""
+        source = os.environ.get(PREVIOUS_LEDGER_ENV, "").strip() or None
+        try:
+            integrity = check_publication(self.root, source)
+        except IntegrityError as exc:
+            raise PluginError(str(exc)) from exc
+        verification = integrity.verification
+        if verification is not None:
+            log.info("History checked: %d published commits are ancestors of %s%s%s",
+                     verification.checked, verification.head[:12],
+                     " (fetched the full history of a shallow clone)" if verification.fetched else "",
+                     f"; {len(verification.vanished)} declared vanished" if verification.vanished else "")
+        elif source is None:
+            log.info("No previous ledger (%s): this publish starts data/publications.json",
+                     PREVIOUS_LEDGER_ENV)
+        return integrity
 
     def _start_renderer(self, theme: ThemePages | None = None) -> None:
         assert self.context is not None
@@ -232,7 +258,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         return self.renderer.html(page.file.src_uri)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        assert self.renderer is not None
+        assert self.renderer is not None and self.context is not None
         site_dir = Path(config.site_dir)
         data_files = self.renderer.data_files()
         use = self.renderer.cache_use
@@ -241,6 +267,8 @@ class YishiPlugin(BasePlugin[YishiConfig]):
             removed = self.cache.prune(use.keys)
             log.info("Page cache: %d of %d pages unchanged since an earlier build "
                      "(%d old entries removed)", use.hits, len(use.keys), removed)
+        # The ledger names the manifest's digest, so it is made once the manifest exists.
+        data_files.append(publications_file(self.context, {f.path: f.content for f in data_files}))
         for data_file in data_files:
             target = site_dir / data_file.path
             target.parent.mkdir(parents=True, exist_ok=True)

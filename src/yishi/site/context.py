@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..council import Council
 from ..history import History, read_history
+from ..integrity import Integrity
 from ..loading import Repository
 from ..metrics import Metrics, compute_metrics
 from .indexes import SiteIndex, build_index
@@ -64,6 +65,8 @@ class SiteContext:
     settings: SiteSettings = field(default_factory=SiteSettings)
     built_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     commit: str | None = None
+    #: The previous ledger, declared rewrites and the ancestry check of this publish.
+    integrity: Integrity = field(default_factory=Integrity)
 
     @property
     def council(self) -> Council:
@@ -107,8 +110,10 @@ class SiteContext:
         return council_timezone(self.repo.council)
 
     @classmethod
-    def for_root(cls, repo: Repository, settings: SiteSettings | None = None) -> SiteContext:
+    def for_root(cls, repo: Repository, settings: SiteSettings | None = None,
+                 integrity: Integrity | None = None) -> SiteContext:
         """A context for a build of ``repo`` now (or at ``SOURCE_DATE_EPOCH``, the
         reproducible-builds convention MkDocs follows too), at the repository's commit."""
         tz = council_timezone(repo.council)
-        return cls(repo, settings or SiteSettings(), build_time(tz), git_head(repo.root))
+        return cls(repo, settings or SiteSettings(), build_time(tz), git_head(repo.root),
+                   integrity or Integrity())

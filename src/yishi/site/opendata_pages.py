@@ -8,6 +8,7 @@ only connects them to the site's providers and templates.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,7 +28,9 @@ from ..exports.records_json import ISSUES_FILE, MEETINGS_FILE
 from ..exports.schema import ISSUE_SCHEMA_FILE, MEETING_SCHEMA_FILE
 from ..exports.tables import ISSUE_COLUMNS, ISSUES_CSV, MEETING_COLUMNS, MEETINGS_CSV
 from ..history import Commit
+from ..integrity import LEDGER_FILE
 from .context import SiteContext
+from .integrity_pages import REWRITES_URL
 from .model import DataFile, GeneratedPage
 from .render import render
 from .urls import issue_url, meeting_url
@@ -61,7 +64,16 @@ DOWNLOADS: list[Download] = [
     Download(REQUESTS_FILE, "Open311 GeoReport v2", "服务请求:每个提案一项", "Service requests: one per issue"),
     Download(MANIFEST_FILE, "JSON", "清单:生成时间、提交、条数、许可,每个文件的大小和 SHA-256",
              "Manifest: generated_at, commit, counts, licence, each file's size and SHA-256"),
+    Download(LEDGER_FILE, "JSON", "发布账本:历次发布的提交、时间、清单的 SHA-256(只追加;不在清单中,因为它记录清单的摘要)",
+             "Ledger of publications: each publish's commit, time and manifest SHA-256 (append-only; "
+             "not in the manifest, since it names the manifest's digest)"),
 ]
+
+
+def github_repo(repo_url: str) -> str | None:
+    """``OWNER/NAME`` of a repository on github.com (what ``gh attestation verify`` takes)."""
+    match = re.fullmatch(r"https://github\.com/([\w.-]+/[\w.-]+?)(?:\.git)?/?", repo_url.strip())
+    return match[1] if match else None
 
 
 def export_context(ctx: SiteContext) -> ExportContext:
@@ -95,6 +107,11 @@ def data_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
         generated_at=ctx.built_at.astimezone(ctx.tz),
         issue_count=len(ctx.repo.issues),
         meeting_count=len(ctx.repo.meetings),
+        github_repo=github_repo(ctx.settings.repo_url),
+        ledger_file=LEDGER_FILE,
+        manifest_file=MANIFEST_FILE,
+        rewrites_url=REWRITES_URL,
+        rewrites=len(ctx.integrity.rewrites),
     )
     yield GeneratedPage(DATA_PAGE, "开放数据", html, in_nav=True, searchable=False)
 

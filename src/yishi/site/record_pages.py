@@ -10,6 +10,7 @@ from markupsafe import Markup
 from ..loading import LoadedIssue, LoadedMeeting
 from ..records import Action
 from .context import SiteContext
+from .integrity_pages import notice_inputs, rewrite_notice
 from .markup import render_markdown
 from .model import GeneratedPage
 from .page_cache import digest, source_parts
@@ -52,6 +53,7 @@ def render_issue(ctx: SiteContext, loaded: LoadedIssue) -> str:
         references=ctx.repo.references(issue.id),
         merged_title=titles.get(issue.merged_into or ""),
         related=related,
+        notice=rewrite_notice(ctx, loaded.path, issue_url(issue.id)),
         extras=_extras(ctx, "issue", issue.id),
     )
 
@@ -69,14 +71,15 @@ def render_meeting(ctx: SiteContext, loaded: LoadedMeeting) -> str:
         meeting=meeting,
         issues=issues,
         minutes=render_markdown(loaded.body) if loaded.body else "",
+        notice=rewrite_notice(ctx, loaded.path, meeting_url(meeting.id)),
         extras=_extras(ctx, "meeting", meeting.id),
     )
 
 
 def _history_inputs(ctx: SiteContext, path: str) -> list[str]:
-    """What the history block shows of a record's commits."""
+    """What the history block and the rewrite notice show of a record's commits."""
     history = ctx.history.of(path)
-    parts = [repr(history.complete)]
+    parts = [*notice_inputs(ctx, path), repr(history.complete)]
     for c in history.commits:
         parts += [c.hash, c.short, c.date.isoformat(), c.subject]
     return parts

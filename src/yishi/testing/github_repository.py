@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from yishi.testing.gitobjects import BLOB_MODES, TREE_MODE, ObjectStore, Signature
+from yishi.testing.gitobjects import BLOB_MODES, TREE_MODE, Commit, ObjectStore, Signature
 
 Clock = Callable[[], float]
 Json = Any
@@ -249,6 +249,7 @@ class RepositoryApi:
             r("POST", r"/git/commits", self._create_commit),
             r("GET", r"/git/commits/(?P<sha>[0-9a-f]{40})", self._get_commit),
             r("GET", r"/contents/?(?P<path>.*)", self._get_contents),
+            r("GET", r"/commits", self._list_commits),
             r("GET", r"/pulls", self._list_pulls),
             r("POST", r"/pulls", self._create_pull),
             r("GET", r"/pulls/(?P<number>\d+)", self._get_pull),
@@ -421,6 +422,65 @@ class RepositoryApi:
                 self._content_json(prefix + n, e, ref) for n, e in self.store.walk(entry.sha, False)
             ]
         return 200, self._content_json(path.strip("/"), entry, ref, with_content=True)
+
+    def _list_commits(self, data: Json, query: dict[str, str]) -> tuple[int, Json]:
+        """Commits reachable from ``sha`` (default branch), newest first; with ``path``, only
+        those that changed it against their first parent (merges that bring it are left
+        out, as GitHub's history simplification does)."""
+        docs = f"{DOCS}/commits/commits#list-commits"
+        ref = query.get("sha", self.default_branch)
+        head = self._resolve_commit(ref)
+        if head is None:
+            raise ApiError(404, f"No commit found for SHA: {ref}", docs=docs)
+        path = query.get("path", "").strip("/")
+        listed = []
+        for commit in self._newest_first(head):
+            if path:
+                if len(commit.parents) > 1:
+                    continue
+                parent = commit.parents[0] if commit.parents else None
+                before = self.store.lookup(self.store.commits[parent].tree, path) if parent else None
+                after = self.store.lookup(commit.tree, path)
+                if (before and before.sha) == (after and after.sha):
+                    continue
+            listed.append(commit)
+        return 200, _paginate([self._listed_commit_json(c.sha) for c in listed], query)
+
+    def _newest_first(self, head: str) -> list[Commit]:
+        """Commits reachable from ``head``, children always before their parents, then the
+        most recently committed first (``git log``'s order)."""
+        reachable = self.store.reachable(head)
+        children = {sha: 0 for sha in reachable}
+        for sha in reachable:
+            for parent in self.store.commits[sha].parents:
+                if parent in children:
+                    children[parent] += 1
+        ready = [head]
+        ordered = []
+        while ready:
+            ready.sort(key=lambda sha: self.store.commits[sha].committer.timestamp)
+            commit = self.store.commits[ready.pop()]
+            ordered.append(commit)
+            for parent in commit.parents:
+                children[parent] -= 1
+                if children[parent] == 0:
+                    ready.append(parent)
+        return ordered
+
+    def _listed_commit_json(self, sha: str) -> Json:
+        """A commit as ``GET /commits`` lists it: the git commit nested under ``commit``."""
+        git_commit = self._commit_json(sha)
+        return {
+            "sha": sha,
+            "node_id": git_commit["node_id"],
+            "url": f"{self.repo_url}/commits/{sha}",
+            "html_url": git_commit["html_url"],
+            "commit": {key: git_commit[key] for key in ("author", "committer", "message", "tree")}
+            | {"url": git_commit["url"], "comment_count": 0},
+            "author": None,  # no GitHub account matched to the commit's email
+            "committer": None,
+            "parents": git_commit["parents"],
+        }
 
     # ------------------------------------------------------------------ endpoints: pulls
     def _list_pulls(self, data: Json, query: dict[str, str]) -> tuple[int, Json]:

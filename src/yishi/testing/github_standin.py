@@ -55,6 +55,9 @@ SERVER_MESSAGES = {
     504: "Gateway Timeout",
 }
 READ_METHODS = frozenset({"GET", "HEAD"})
+#: The account the stand-in's token belongs to (``GET /user``).
+BOT_LOGIN = "yishi-bot"
+BOT_ID = 4242
 
 
 @dataclass(frozen=True)
@@ -421,7 +424,23 @@ class GithubStandin:
         """Dispatch to the endpoint handler."""
         if method == "GET" and path == "/rate_limit":
             return 200, self._rate_limit_json(), {}
+        if method == "GET" and path == "/user":
+            return 200, self._user_json(), {}
         return self.repository.dispatch(method, path, query, body)
+
+    def _user_json(self) -> Json:
+        """The account the token belongs to: the bot that commits."""
+        return {
+            "login": BOT_LOGIN,
+            "id": BOT_ID,
+            "node_id": "U_yishi_bot",
+            "type": "User",
+            "name": "Yishi bot",
+            "email": None,
+            "url": f"{self.api_url}/users/{BOT_LOGIN}",
+            "html_url": f"{self.server_url}/{BOT_LOGIN}",
+            "site_admin": False,
+        }
 
     def _rate_limit_json(self) -> Json:
         core = {

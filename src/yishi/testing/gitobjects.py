@@ -148,6 +148,10 @@ class ObjectStore:
         excluded = self._reachable(base)
         return len(self._reachable(head) - excluded)
 
+    def reachable(self, head: str) -> set[str]:
+        """Every commit reachable from ``head`` (``git rev-list head``, unordered)."""
+        return self._reachable(head)
+
     def _reachable(self, head: str) -> set[str]:
         """Every commit reachable from ``head``."""
         seen: set[str] = set()
