@@ -108,16 +108,22 @@ def test_store_and_wal_are_readable_by_the_owner_only(tmp_path: Path) -> None:
         os.umask(old)
 
 
-def test_the_client_pepper_is_not_in_the_store(service: Service) -> None:
+def test_the_client_pepper_is_not_in_the_store(tmp_path: Path, service: Service) -> None:
+    # A store from an earlier version, with its salt inside: it is dropped.
+    Store(tmp_path / "intake.sqlite3").setting("client-salt", lambda: "old-salt")
     with service() as live:
         assert live.post(form()).status_code == 202
         db = live.store.path
         with sqlite3.connect(db) as conn:
             [client] = [row[0] for row in conn.execute("SELECT client FROM private")]
-            secrets_in_store = [row[0] for row in conn.execute("SELECT value FROM settings")]
-    assert secrets_in_store  # the form-token secret is there, at least
-    for value in secrets_in_store:
+            settings = dict(conn.execute("SELECT key, value FROM settings").fetchall())
+    assert "client-salt" not in settings and settings  # the form-token secret stays
+    for value in settings.values():
         assert client_key(value, "127.0.0.1") != client
+    pepper = db.with_name(db.name + ".pepper")  # its own file, the owner's only
+    assert stat.S_IMODE(pepper.stat().st_mode) == 0o600
+    assert client == client_key(pepper.read_text().strip(), "127.0.0.1")
+    assert pepper.read_text().strip().encode() not in db.read_bytes()
 
 
 def test_a_configured_pepper_keys_the_client(service: Service) -> None:

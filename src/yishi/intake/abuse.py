@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import re
+import secrets
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 #: Name of the honeypot field: hidden from people by CSS, tempting to form-filling bots.
 HONEYPOT_FIELD = "website"
@@ -37,6 +40,27 @@ def client_network(address: str) -> str:
             return str(ip.ipv4_mapped)
         return str(ipaddress.IPv6Network((ip, 64), strict=False))
     return str(ip)
+
+
+def pepper_beside(store: Path) -> Path:
+    """Where the pepper lives when none is configured: a file of its own beside the store
+    (never inside it, so a copy of the database carries no key to its hashes)."""
+    return store.with_name(store.name + ".pepper")
+
+
+def load_pepper(path: Path) -> str:
+    """The pepper in ``path``, created (random, readable by its owner only) when missing."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pepper = path.read_text(encoding="utf-8").strip()
+        if not pepper:
+            raise ValueError(f"the pepper file {path} is empty") from None
+        return pepper
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        pepper = secrets.token_urlsafe(32)
+        out.write(pepper + "\n")
+    return pepper
 
 
 def client_key(pepper: str, address: str) -> str:

@@ -20,7 +20,7 @@ from ..forges.base import Forge, ProposalKind
 from ..forges.changes import approve_change, decline_change, read_change
 from ..forges.local import LocalForge
 from ..operations.changeset import CHANGE_ID_RE
-from .abuse import RateLimit
+from .abuse import RateLimit, load_pepper
 from .store import PENDING, QueueStatus, Store, StoreError
 from .worker import Worker
 
@@ -112,8 +112,9 @@ def intake() -> None:
                    "[default: from the request's Host header, for local use only].")
 @click.option("--pepper-file", type=click.Path(dir_okay=False, path_type=Path),
               envvar="YISHI_INTAKE_PEPPER_FILE", default=None,
-              help="Secret for hashing client addresses, kept outside the store "
-                   "[default: a new one each start]. Env: YISHI_INTAKE_PEPPER_FILE.")
+              help="Secret for hashing client addresses, kept outside the store (created "
+                   "when missing) [default: DB.pepper beside the store]. "
+                   "Env: YISHI_INTAKE_PEPPER_FILE.")
 @click.option("--rate-limit", default="5/600", show_default=True, metavar="COUNT/SECONDS",
               help="Submissions allowed per client in the window.")
 @click.option("--site-url", default=None, help="Public site URL, for links to published issues.")
@@ -137,12 +138,12 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--rate-limit") from exc
     try:
-        pepper = pepper_file.read_text(encoding="utf-8").strip() if pepper_file else None
-    except OSError as exc:
+        pepper = load_pepper(pepper_file) if pepper_file else None
+    except (OSError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint="--pepper-file") from exc
     settings = ServiceSettings(min_fill_seconds=min_fill_seconds, rate_limit=limit,
                                allow_origin=allow_origin, site_url=site_url,
-                               public_url=public_url, client_pepper=pepper or None,
+                               public_url=public_url, client_pepper=pepper,
                                token_uses=token_uses,
                                limits=ConnectionLimits(max_connections=max_connections))
     app = create_app(_store(db), _council(repo), settings=settings)

@@ -7,7 +7,6 @@ durably queued before the 202 goes out, however slow the forge is.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -26,7 +25,14 @@ from starlette.routing import Route
 from ..council import Council
 from ..ids import ID_RE, RandomSource, new_id, random_suffix
 from . import messages
-from .abuse import RateLimit, Throttle, client_key, honeypot_filled
+from .abuse import (
+    RateLimit,
+    Throttle,
+    client_key,
+    honeypot_filled,
+    load_pepper,
+    pepper_beside,
+)
 from .formdata import MAX_BODY, FormData, TooLarge, TooSlow, parse_form, read_body
 from .groupcommit import GroupCommitter
 from .http_limits import ConnectionLimits
@@ -60,8 +66,8 @@ class ServiceSettings:
     lookup_limit: RateLimit = field(default_factory=lambda: RateLimit(60, 60))
     #: Origin allowed to post from scripts (CORS); by default the site's (``site_url``).
     allow_origin: str | None = None
-    #: Secret mixed into client hashes, kept out of the store (a file or the environment);
-    #: None: a new one each start (limits and duplicate detection restart with it).
+    #: Secret mixed into client hashes, kept out of the store; None: the file beside the
+    #: store (``<db>.pepper``, created on first start).
     client_pepper: str | None = None
     #: Base URL residents reach the service at (redirects, ``receipt_url``, form actions);
     #: None: taken from the request's Host header, fit for local use only.
@@ -112,9 +118,10 @@ def create_app(
     tokens = FormTokens(store.setting("form-token-secret"), clock,
                         TokenPolicy(min_fill_seconds=settings.min_fill_seconds,
                                     max_uses=settings.token_uses))
-    # Never stored: with the hashes and the pepper side by side, an IPv4 address is found
-    # by trying them all. Without a configured one it lives as long as the process.
-    pepper = settings.client_pepper or secrets.token_urlsafe(32)
+    # Never in the store: with the hashes and the pepper side by side, an IPv4 address is
+    # found by trying them all. Without a configured one, a file of its own beside the store.
+    pepper = settings.client_pepper or load_pepper(pepper_beside(store.path))
+    store.forget_setting("client-salt")  # where earlier versions kept it
     lookups = Throttle(settings.lookup_limit)
 
     def url_for(request: Request, name: str, **params: str) -> str:

@@ -233,6 +233,11 @@ class Store:
             conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
             return value
 
+    def forget_setting(self, key: str) -> None:
+        """Delete a setting that should no longer be kept (a secret moved out of the store)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+
     def admit(
         self, submission: Submission, photos: list[bytes], *, client: str, now: float,
         new_id: Callable[[], str], limit: RateLimit,
