@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import Field, File, FormParser, parse_options_header
 
+from ..errors import YishiError
 from . import messages
 from .photos import Upload
 from .submission import Invalid
@@ -27,7 +28,7 @@ class TooLarge(Exception):
     """The body is over the size limit (answer 413)."""
 
 
-class TooSlow(Exception):
+class TooSlow(YishiError):
     """The body paused too long, or took too long as a whole (answer 408)."""
 
 

@@ -22,6 +22,8 @@ from typing import Any, ClassVar
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from ..errors import YishiError
+
 log = logging.getLogger("yishi.intake.http")
 
 
@@ -43,7 +45,7 @@ class ConnectionLimits:
     keep_alive: float = 5.0
 
 
-class _Refused(Exception):
+class _Refused(YishiError):
     """Stops the parser: the request is answered with a status of our choosing."""
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+from ..errors import YishiError
 from .photos import MAX_PIXELS, Upload, process
 
 
@@ -27,7 +28,7 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class Busy(Exception):
+class Busy(YishiError):
     """Too many submissions with photos are waiting; the client should retry shortly."""
 
 
