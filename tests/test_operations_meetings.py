@@ -165,7 +165,9 @@ def test_record_writes_the_meeting_and_every_issue_it_changed_in_one_change_set(
     assert meeting.body == "## 消防通道\n\n各方同意限时收费。"
     decided = after.issues[SCHEDULED[0]].record
     assert decided.status is Status.DECIDED and len(decided.actions) == 2
-    assert after.issues[SCHEDULED[1]].record.status is Status.DEFERRED
+    deferred = after.issues[SCHEDULED[1]].record
+    assert deferred.status is Status.DEFERRED
+    assert deferred.timeline[-1].note == "待摸清各楼堆物情况后再议"
     text = change.files[f"content/meetings/{PLANNED}.md"].decode()
     assert "    vote: { for: 15, against: 1, abstain: 1, eligible: 17, threshold: 0.5, result: pass }\n" in text
     assert "  - { party: residents_committee, count: 3 }\n" in text

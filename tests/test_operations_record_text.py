@@ -79,3 +79,11 @@ def test_screening_changes_only_the_screening_block_the_status_and_one_timeline_
         "  encouraged_item: 6",
         "  - { date: 2026-11-25, status: accepted }",
     ]
+
+
+def test_a_windows_file_keeps_its_crlf_line_ends() -> None:
+    text = "---\r\nid: x\r\nstatus: received\r\n---\r\n正文\r\n"
+    assert dump_unchanged("x.md", text) == text
+    record = RecordText("x.md", text)
+    record.set("status", "accepted")
+    assert record.text() == text.replace("received", "accepted")

@@ -256,8 +256,10 @@ def _item(council: Council, meeting: Any, loaded: LoadedIssue, raw: Mapping[str,
         raise refuse(f"{field}.issue", f"提案 {issue.id} 办理进程的最后一项晚于会议日期 {meeting.date}")
     text = edit_issue(loaded)
     text.set("status", status.value)
-    text.append("timeline", {"date": meeting.date, "status": status.value, "meeting": meeting.id},
-                flow=True)
+    entry: dict[str, Any] = {"date": meeting.date, "status": status.value, "meeting": meeting.id}
+    if note and status is not Status.DECIDED:  # why it was deferred, escalated or not adopted
+        entry["note"] = one_line(note, 40)
+    text.append("timeline", entry, flow=True)
     if escalation is not None:
         text.set("escalated_to", escalation, order=ISSUE_ORDER)
     for action in item.get("actions", ()):

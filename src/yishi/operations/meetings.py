@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import ids
@@ -319,8 +319,3 @@ def _default_title(council: Council, community: str | None, day: dt.date) -> str
     host = council.community_names[community] if community else (council.short_name or council.name)
     return f"{host} {day.year} 年 {day.month} 月协商议事会"
 
-
-def scheduled_agenda(repo: Repository, meeting_id: str) -> Mapping[str, bool]:
-    """Agenda issue id → whether the meeting deliberates it (True) or hears a report (False)."""
-    meeting = repo.meetings[meeting_id].record
-    return {item.issue: _scheduled_at(repo, item.issue, meeting_id) for item in meeting.agenda}

@@ -74,14 +74,15 @@ def _yaml(spaced: bool) -> YAML:
     return rt
 
 
-_SPACED, _COMPACT = _yaml(spaced=True), _yaml(spaced=False)
 # The first flow mapping of a file shows how it writes them: `{ a: 1 }` (ours) or `{a: 1}`.
 _FIRST_FLOW_MAP = re.compile(r"(?:^|[:\-\[,]\s*)\{(\s?)[^\s}]", re.M)
 
 
 def _style_of(front_matter: str) -> YAML:
+    # A new instance per file: a ruamel YAML object keeps parser and emitter state, and one
+    # left half-way by an error would garble the next file it writes.
     match = _FIRST_FLOW_MAP.search(front_matter)
-    return _COMPACT if match is not None and not match.group(1) else _SPACED
+    return _yaml(spaced=match is None or bool(match.group(1)))
 
 
 def reads_back_as_string(text: str) -> bool:
@@ -139,6 +140,10 @@ class RecordText:
     """One record file: its front matter as an editable round-trip mapping, its body as text."""
 
     def __init__(self, path: str, text: str) -> None:
+        # A file saved on Windows keeps its CRLF line ends: edit as LF, write back as CRLF.
+        self._crlf = "\r\n" in text
+        if self._crlf:
+            text = text.replace("\r\n", "\n")
         match = _FRONT_MATTER.match(text)
         if match is None:
             raise RecordError(f"{path}: no YAML front matter between two '---' lines")
@@ -238,7 +243,8 @@ class RecordText:
 
     def text(self) -> str:
         """The whole file."""
-        return f"{self._open}{self.front_matter()}{self._close}{self.body}"
+        text = f"{self._open}{self.front_matter()}{self._close}{self.body}"
+        return text.replace("\n", "\r\n") if self._crlf else text
 
     def bytes(self) -> bytes:
         return self.text().encode("utf-8")

@@ -47,7 +47,36 @@ def apply_in_memory(repo: Repository, change: ChangeSet) -> Repository:
         elif folder == MEETINGS_DIR.as_posix():
             _put(new, new.meetings, Meeting, path, data)
         # Anything else (a photo) holds no record: nothing to load or check.
+    _carry_agenda_index(repo, new, change)
     return new
+
+
+def _carry_agenda_index(old: Repository, new: Repository, change: ChangeSet) -> None:
+    """Give ``new`` the agenda index of ``old`` patched for the changed meetings, instead of
+    rebuilding it from every meeting (tens of milliseconds at 20,000 issues, per operation)."""
+    if "agenda_index" not in old.__dict__:
+        return  # never built: the new repository builds its own when asked
+    changed = {PurePosixPath(path).stem for path in change.files
+               if PurePosixPath(path).parent.as_posix() == MEETINGS_DIR.as_posix()}
+    index = dict(old.agenda_index)
+    touched: set[str] = set()
+    for meeting_id in changed:
+        for loaded in (old.meetings.get(meeting_id), new.meetings.get(meeting_id)):
+            if loaded is not None:
+                touched.update(item.issue for item in loaded.record.agenda)
+    for issue_id in touched:
+        refs = [ref for ref in index.get(issue_id, []) if ref.meeting.id not in changed]
+        for meeting_id in changed:
+            loaded = new.meetings.get(meeting_id)
+            if loaded is not None:
+                refs.extend(Reference(loaded.record, item) for item in loaded.record.agenda
+                            if item.issue == issue_id)
+        refs.sort(key=lambda ref: (ref.meeting.date, ref.meeting.id))
+        if refs:
+            index[issue_id] = refs
+        else:
+            index.pop(issue_id, None)
+    new.__dict__["agenda_index"] = index
 
 
 R = TypeVar("R", Issue, Meeting)
