@@ -130,6 +130,7 @@ def create_app(
         if settings.public_url:
             return settings.public_url.rstrip("/") + str(request.app.url_path_for(name, **params))
         return str(request.url_for(name, **params))
+
     tz = council_timezone(council)
     writer = GroupCommitter(store)
     photos_pool = photo_work or PhotoWork()
