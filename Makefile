@@ -29,5 +29,12 @@ test: $(STAMP) lint types
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
+# The intake workflow installs this lock with --require-hashes (it holds write permissions).
+# pip-tools lives in a venv of its own: it is not a dependency of yishi or of its tests.
+requirements-intake.txt: pyproject.toml
+	test -x .venv-lock/bin/pip-compile || ($(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install --quiet pip-tools)
+	.venv-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--all-build-deps --no-emit-index-url --no-emit-find-links --output-file=$@ pyproject.toml
+
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache

@@ -126,7 +126,7 @@ class Services:
     """``yishi intake serve`` and ``yishi intake work`` as child processes."""
 
     def __init__(self, repo: Path, db: Path, logs: Path, worker_args: list[str],
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, serve_args: list[str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         common = ["--root", str(repo), "--db", str(db)]
@@ -134,7 +134,7 @@ class Services:
         logs.mkdir(parents=True, exist_ok=True)
         self.procs = [
             subprocess.Popen([YISHI, "intake", "serve", *common, "--port", str(self.port),
-                              "--min-fill-seconds", "0"], env=env,
+                              "--min-fill-seconds", "0", *(serve_args or [])], env=env,
                              stdout=(logs / "serve.log").open("wb"), stderr=subprocess.STDOUT),
             subprocess.Popen([YISHI, "intake", "work", *common, *worker_args], env=env,
                              stdout=(logs / "work.log").open("wb"), stderr=subprocess.STDOUT),
@@ -214,8 +214,8 @@ def _wrk_load(base: str, connections: int, threads: int, seconds: float, rate: f
     """wrk with ``intake.lua``: one token fetched first, then POSTs each with its own text."""
     council = load_council(repo)
     communities, categories = list(council.community_names), list(council.category_names)
-    # A token is signed, not single-use: one serves the whole run (valid 24 h, and the
-    # service runs with --min-fill-seconds 0).
+    # One token serves the whole run: the service runs with --token-uses (a token admits one
+    # submission by default) and --min-fill-seconds 0.
     token = httpx.get(base + "/api/token", timeout=10).json()["token"]
     forms = []
     for n in range(len(communities)):
@@ -245,7 +245,9 @@ def load_phase(work: Path, clients: int, seconds: float, drain_timeout: float, *
     repo = work / f"{name}-records"
     write_synthetic_repository(repo, 30, git=True)
     db = work / f"{name}.sqlite3"
-    services = Services(repo, db, work / f"{name}-logs", ["--poll", "0.2"])
+    # wrk sends fixed bodies: one token must serve the run (the service's default is one use).
+    reuse = ["--token-uses", "1000000000"] if client == "wrk" else []
+    services = Services(repo, db, work / f"{name}-logs", ["--poll", "0.2"], serve_args=reuse)
     try:
         # Client, service and worker share the machine's cores: measure what each takes.
         pids = {"service": services.procs[0].pid, "worker": services.procs[1].pid}

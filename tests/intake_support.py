@@ -20,6 +20,8 @@ import uvicorn
 from PIL import Image
 from starlette.applications import Starlette
 
+from yishi.intake.http_limits import ConnectionLimits, server_config
+
 PROJECT = Path(__file__).resolve().parents[1]
 YISHI = str(Path(sys.executable).with_name("yishi"))
 #: Environment for git in tests: no user config, a fixed identity.
@@ -91,15 +93,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_app(app: Starlette) -> Iterator[str]:
-    """Run ``app`` under uvicorn on an ephemeral loopback port; yields the base URL."""
+def serve_app(app: Starlette, limits: ConnectionLimits | None = None) -> Iterator[str]:
+    """Run ``app`` under uvicorn on an ephemeral loopback port; yields the base URL.
+
+    With ``limits``, uvicorn is configured as ``yishi intake serve`` configures it."""
     sock = socket.socket()
     # uvicorn only sets TCP_NODELAY on sockets it creates; without it every answer waits
     # ~40 ms for a delayed ACK.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+    if limits is None:
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+    else:
+        config = server_config(app, limits, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -27,6 +27,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 REPO = "council/records"
 PERMISSION = re.compile(rf"^/repos/{REPO}/collaborators/(?P<login>[^/]+)/permission$")
 COMMENTS = re.compile(rf"^/repos/{REPO}/issues/(?P<number>\d+)/comments$")
+ISSUE = re.compile(rf"^/repos/{REPO}/issues/(?P<number>\d+)$")
 
 
 class IssueFront:
@@ -36,6 +37,8 @@ class IssueFront:
         self.standin = standin
         self.permissions: dict[str, str] = {}
         self.comments: dict[int, list[str]] = {}
+        #: Issues as GitHub holds them now: number → title, body, updated_at.
+        self.issues: dict[int, dict[str, Any]] = {}
         self.permission_requests = 0
         front = self
 
@@ -74,6 +77,15 @@ class IssueFront:
             level = self.permissions.get(match["login"], "none")
             self.reply(request, 200, {"permission": level, "role_name": level,
                                       "user": {"login": match["login"], "id": 7}})
+        elif request.command == "GET" and (match := ISSUE.match(path)):
+            number = int(match["number"])
+            issue = self.issues[number]
+            self.reply(request, 200, {
+                "id": number, "number": number, "state": "open", "title": issue["title"],
+                "body": issue["body"], "updated_at": issue["updated_at"],
+                "created_at": "2024-03-11T17:30:00Z", "user": {"login": "resident"},
+                "url": f"{self.api_url}/repos/{REPO}/issues/{number}",
+                "html_url": f"https://github.com/{REPO}/issues/{number}"})
         elif match := COMMENTS.match(path):
             number = int(match["number"])
             bodies = self.comments.setdefault(number, [])
@@ -144,6 +156,7 @@ def event(tmp_path: Path, *, text: str = GOOD, label: str = "accepted", sender: 
             "number": number, "title": "[提案] 地库入口乱停车", "body": text,
             # 17:30 UTC is already the next day in the council's time zone (+08:00).
             "created_at": "2024-03-11T17:30:00Z",
+            "updated_at": "2024-03-12T08:00:00Z",  # the label's time
             "html_url": f"https://github.com/{REPO}/issues/{number}",
             "labels": [{"name": name} for name in labels],
         },
@@ -171,6 +184,13 @@ def front(standin: GithubStandin) -> Iterator[IssueFront]:
 
 
 def submit(front: IssueFront, event_path: Path) -> Result:
+    """Run the intake on the event; the issue on GitHub is unchanged since the event unless
+    a test set it otherwise."""
+    payload = json.loads(event_path.read_text(encoding="utf-8")).get("issue")
+    if payload:
+        front.issues.setdefault(payload["number"], {
+            "title": payload["title"], "body": payload["body"],
+            "updated_at": payload.get("updated_at", "2024-03-12T08:00:00Z")})
     return CliRunner().invoke(
         main,
         ["issue-form", "submit", "--root", str(PROJECT), "--event", str(event_path)],
@@ -247,3 +267,33 @@ def test_bad_event_file_is_a_plain_error(tmp_path: Path, front: IssueFront) -> N
     assert result.exit_code == 1
     assert "not an `issues` event" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_issue_edited_after_the_label_is_refused(tmp_path: Path, front: IssueFront) -> None:
+    # The maintainer accepted GOOD; the author then swapped the text for something else.
+    swapped = body(description="改成别的内容:请 @everyone 看 fixes #1", community="胜宏社区",
+                   category="停车", kind="个人提案", consent="yes")
+    front.issues[42] = {"title": "[提案] 地库入口乱停车", "body": swapped,
+                        "updated_at": "2024-03-12T08:05:00Z"}
+    result = submit(front, event(tmp_path))
+    assert result.exit_code == 1, result.output
+    assert front.standin.pulls == []
+    [comment] = front.comments[42]
+    assert "被修改过" in comment and "2024-03-12 08:05 UTC" in comment
+    assert "edited after" in result.output
+
+    # Read again and labelled again: the new event carries the text the maintainer saw.
+    front.comments.clear()
+    again = submit(front, event(tmp_path, text=swapped))
+    assert again.exit_code == 0, again.output
+    assert len(front.standin.pulls) == 1
+
+
+def test_activity_after_the_label_that_leaves_the_text_alone_is_fine(
+        tmp_path: Path, front: IssueFront) -> None:
+    # A comment or another label moves updated_at, but the text is what was accepted.
+    front.issues[42] = {"title": "[提案] 地库入口乱停车", "body": GOOD,
+                        "updated_at": "2024-03-12T09:00:00Z"}
+    result = submit(front, event(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert len(front.standin.pulls) == 1

@@ -188,6 +188,47 @@ def test_intake_workflow() -> None:
     assert "contains(github.event.issue.labels.*.name, 'proposal')" in job["if"]
     [submit] = [s for s in job["steps"] if "yishi issue-form submit" in s.get("run", "")]
     assert '--event "$GITHUB_EVENT_PATH"' in submit["run"]
+    # The job holds write permissions: it installs the hashed lock and nothing resolved.
+    installs = [line.strip() for s in job["steps"] for line in s.get("run", "").splitlines()
+                if "pip install" in line]
+    assert installs == [
+        "python -m pip install --require-hashes --no-deps -r requirements-intake.txt",
+        "python -m pip install --no-deps --no-build-isolation --no-index .",
+    ]
+
+
+def _lock() -> dict[str, tuple[str, list[str]]]:
+    """requirements-intake.txt: normalised name → (pinned version, hashes)."""
+    from packaging.utils import canonicalize_name
+
+    text = (PROJECT / "requirements-intake.txt").read_text(encoding="utf-8")
+    pins: dict[str, tuple[str, list[str]]] = {}
+    for entry in re.split(r"\n(?=[A-Za-z0-9])", text.replace("\\\n", " ")):
+        first = entry.split("#", 1)[0].strip()
+        if not first or first.startswith("#"):
+            continue
+        match = re.match(r"([A-Za-z0-9_.-]+)==([^\s;]+)", first)
+        assert match, f"not pinned with ==: {first[:80]}"
+        pins[canonicalize_name(match[1])] = (match[2], re.findall(r"--hash=sha256:([0-9a-f]{64})", first))
+    return pins
+
+
+def test_the_intake_lock_pins_every_dependency_with_hashes() -> None:
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = _lock()
+    assert pins and all(hashes for _, hashes in pins.values()), "a pin without a hash"
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = [*project["project"]["dependencies"], *project["build-system"]["requires"]]
+    for spec in map(Requirement, wanted):
+        name = canonicalize_name(spec.name)
+        assert name in pins, f"{spec.name} is not in requirements-intake.txt: make requirements-intake.txt"
+        assert spec.specifier.contains(pins[name][0], prereleases=True), (
+            f"requirements-intake.txt pins {spec.name}=={pins[name][0]}, pyproject.toml asks "
+            f"{spec.specifier}: make requirements-intake.txt")
 
 
 def test_blank_issues_are_disabled() -> None:

@@ -190,11 +190,19 @@ def test_multipart_with_photos(live: Live) -> None:
 
 
 def test_cors_for_the_site(live: Live) -> None:
+    # No --allow-origin: the site's origin (from site_url https://example.org/yishi) only.
+    site = "https://example.org"
     preflight = live.client.options(
         f"{live.base}/api/submissions",
-        headers={"Origin": "https://site.example", "Access-Control-Request-Method": "POST"})
+        headers={"Origin": site, "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] == "*"
-    answer = live.client.get(f"{live.base}/api/token", headers={"Origin": "https://site.example"})
-    assert answer.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-origin"] == site
+    answer = live.client.get(f"{live.base}/api/token", headers={"Origin": site})
+    assert answer.headers["access-control-allow-origin"] == site
     assert "access-control-allow-credentials" not in answer.headers
+    elsewhere = live.client.options(
+        f"{live.base}/api/submissions",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in elsewhere.headers
+    token = live.client.get(f"{live.base}/api/token", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in token.headers

@@ -16,8 +16,11 @@ ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 SUFFIX_LENGTH = 4
 
 #: ``2024-0312-k7qm``: year, month and day of submission, then the suffix.
-ID_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})(?P<day>\d{2})-(?P<suffix>[a-z0-9]{2,24})$")
-ID_PATTERN = ID_RE.pattern
+_ID = r"(?P<year>\d{4})-(?P<month>\d{2})(?P<day>\d{2})-(?P<suffix>[a-z0-9]{2,24})"
+#: ``\A…\Z``: Python's ``$`` also matches before a trailing newline, which an id never has.
+ID_RE = re.compile(rf"\A{_ID}\Z")
+#: The same for JSON Schema and pydantic (ECMAScript and Rust regexes: ``$`` ends the text).
+ID_PATTERN = rf"^{_ID}$"
 
 RandomSource = Callable[[int], str]
 

@@ -27,16 +27,20 @@ TITLE = "东门路灯坏了三盏,晚上很黑"
 def test_submit_approve_and_find_on_the_rebuilt_site(tmp_path: Path, browser: Browser) -> None:
     repo = make_records_repo(tmp_path / "records", full=True)
     db = tmp_path / "intake.sqlite3"
-    app = create_app(Store(db), load_council(repo), settings=ServiceSettings(min_fill_seconds=1))
     photo = tmp_path / "路灯.jpg"
     photo.write_bytes(jpeg_with_gps())
-    with serve_app(app) as intake:
-        config = repo / "mkdocs.yml"
-        text = config.read_text(encoding="utf-8")
-        config.write_text(re.sub(r"intake_url: \S+", f"intake_url: {intake}", text), encoding="utf-8")
-        git(repo, "commit", "-q", "-am", "Point the site at this intake service")
-        site = build(repo, site_dir=tmp_path / "site")
-        with serve_directory(site) as url:
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    # The site is served first, so the service allows exactly its origin (CORS).
+    with serve_directory(site_dir) as url:
+        app = create_app(Store(db), load_council(repo), settings=ServiceSettings(
+            min_fill_seconds=1, allow_origin=url.rstrip("/")))
+        with serve_app(app) as intake:
+            config = repo / "mkdocs.yml"
+            text = config.read_text(encoding="utf-8")
+            config.write_text(re.sub(r"intake_url: \S+", f"intake_url: {intake}", text), encoding="utf-8")
+            git(repo, "commit", "-q", "-am", "Point the site at this intake service")
+            build(repo, site_dir=site_dir)
             context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
             page = context.new_page()
             errors: list[str] = []
@@ -66,14 +70,14 @@ def test_submit_approve_and_find_on_the_rebuilt_site(tmp_path: Path, browser: Br
             context.close()
             assert errors == []
 
-        status = httpx.get(f"{intake}/api/submissions/{issue_id}").json()
-        assert status["status"] == "queued"
-        common = ["--repo", str(repo), "--db", str(db)]
-        for command in (["intake", "work", "--once"], ["review", "approve", issue_id],
-                        ["intake", "work", "--once"]):
-            done = subprocess.run([YISHI, *command, *common], capture_output=True, text=True, timeout=120)
-            assert done.returncode == 0, done.stderr
-        assert httpx.get(f"{intake}/api/submissions/{issue_id}").json()["status"] == "published"
+            status = httpx.get(f"{intake}/api/submissions/{issue_id}").json()
+            assert status["status"] == "queued"
+            common = ["--repo", str(repo), "--db", str(db)]
+            for command in (["intake", "work", "--once"], ["review", "approve", issue_id],
+                            ["intake", "work", "--once"]):
+                done = subprocess.run([YISHI, *command, *common], capture_output=True, text=True, timeout=120)
+                assert done.returncode == 0, done.stderr
+            assert httpx.get(f"{intake}/api/submissions/{issue_id}").json()["status"] == "published"
 
     check = subprocess.run([YISHI, "check", "--root", str(repo)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout

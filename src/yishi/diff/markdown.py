@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..forges.inert import inert
 from ..lifecycle import label
 from ..records import OUTCOME_LABELS, Outcome
 from .model import AgendaSummary, DecisionEdit, EditedRecord, RecordDiff
@@ -27,8 +28,8 @@ def text(value: str | None, limit: int = 120) -> str:
     if len(one_line) > limit:
         one_line = one_line[: limit - 1] + "…"
     escaped = _MARKUP.sub(r"\\\1", html.escape(one_line, quote=False))
-    # A zero-width joiner after "@" keeps "@name" from notifying a GitHub user.
-    return escaped.replace("@", "@\u200d")
+    # No mention, issue reference or closing keyword is active on GitHub.
+    return inert(escaped)
 
 
 def code(value: str) -> str:

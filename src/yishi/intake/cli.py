@@ -21,7 +21,7 @@ from ..forges.base import Forge, ProposalKind
 from ..forges.changes import approve_change, decline_change, read_change
 from ..forges.local import LocalForge
 from ..operations.changeset import CHANGE_ID_RE
-from .abuse import RateLimit
+from .abuse import RateLimit, load_pepper
 from .store import PENDING, QueueStatus, Store, StoreError
 from .worker import Worker
 
@@ -126,28 +126,50 @@ def intake() -> None:
               help="Refuse forms submitted sooner than this after their token was issued.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8321, show_default=True)
-@click.option("--allow-origin", default="*", show_default=True,
-              help="Origin of the site allowed to post from scripts (CORS).")
+@click.option("--allow-origin", default=None,
+              help="Origin allowed to post from scripts (CORS) [default: the --site-url's].")
+@click.option("--public-url", default=None,
+              help="URL residents reach this service at, for redirects and receipt links "
+                   "[default: from the request's Host header, for local use only].")
+@click.option("--pepper-file", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="YISHI_INTAKE_PEPPER_FILE", default=None,
+              help="Secret for hashing client addresses, kept outside the store (created "
+                   "when missing) [default: DB.pepper beside the store]. "
+                   "Env: YISHI_INTAKE_PEPPER_FILE.")
 @click.option("--rate-limit", default="5/600", show_default=True, metavar="COUNT/SECONDS",
               help="Submissions allowed per client in the window.")
 @click.option("--site-url", default=None, help="Public site URL, for links to published issues.")
+@click.option("--token-uses", type=click.IntRange(1), default=1, hidden=True,
+              help="Submissions one form token admits (load tests with fixed bodies only).")
+@click.option("--max-connections", type=click.IntRange(1), default=256,
+              show_default=True, help="Connections held open at once; more get a 503.")
 def serve(root: Path, db: Path, min_fill_seconds: float, host: str, port: int,
-          allow_origin: str, rate_limit: str, site_url: str | None) -> None:
+          allow_origin: str | None, public_url: str | None, pepper_file: Path | None,
+          rate_limit: str, site_url: str | None, token_uses: int,
+          max_connections: int) -> None:
     """Run the HTTP service residents' forms post to (the worker runs separately)."""
     import uvicorn
 
+    from .http_limits import ConnectionLimits, server_config
     from .service import ServiceSettings, create_app
 
     try:
         limit = RateLimit.parse(rate_limit)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--rate-limit") from exc
+    try:
+        pepper = load_pepper(pepper_file) if pepper_file else None
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--pepper-file") from exc
     settings = ServiceSettings(min_fill_seconds=min_fill_seconds, rate_limit=limit,
-                               allow_origin=allow_origin, site_url=site_url)
+                               allow_origin=allow_origin, site_url=site_url,
+                               public_url=public_url, client_pepper=pepper,
+                               token_uses=token_uses,
+                               limits=ConnectionLimits(max_connections=max_connections))
     app = create_app(_store(db), _council(root), settings=settings)
     _setup_logging()
     # uvicorn's access log prints client addresses; the app logs requests without them.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+    uvicorn.Server(server_config(app, settings.limits, host=host, port=port)).run()
 
 
 @intake.command()
@@ -237,7 +259,10 @@ def purge(db: Path, days: float) -> None:
     cutoff = system_clock().timestamp() - days * 86400
     if not db.is_file():  # a purge never creates the store it was to clean
         _store(db, readonly=True)
-    removed = _store(db).purge(cutoff)
+    try:
+        removed = _store(db).purge(cutoff)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Purged private data of {removed} submission(s) older than {days:g} day(s).")
 
 

@@ -7,6 +7,7 @@ resident's text that is not valid UTF-8 must be refused, not published as mojiba
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -14,6 +15,7 @@ from urllib.parse import parse_qsl
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import Field, File, FormParser, parse_options_header
 
+from ..errors import YishiError
 from . import messages
 from .photos import Upload
 from .submission import Invalid
@@ -26,6 +28,10 @@ class TooLarge(Exception):
     """The body is over the size limit (answer 413)."""
 
 
+class TooSlow(YishiError):
+    """The body paused too long, or took too long as a whole (answer 408)."""
+
+
 @dataclass
 class FormData:
     """A form's text fields (first value of each name) and its uploads named ``photo``."""
@@ -34,14 +40,26 @@ class FormData:
     uploads: list[Upload] = field(default_factory=list)
 
 
-async def read_body(chunks: AsyncIterator[bytes], limit: int = MAX_BODY) -> bytes:
-    """The whole body, or :class:`TooLarge` as soon as it passes ``limit`` bytes."""
+async def read_body(chunks: AsyncIterator[bytes], limit: int = MAX_BODY, *,
+                    idle: float | None = None, total: float | None = None) -> bytes:
+    """The whole body; :class:`TooLarge` as soon as it passes ``limit`` bytes,
+    :class:`TooSlow` when no chunk comes for ``idle`` seconds or it takes over ``total``
+    (a client trickling a byte at a time holds a connection and memory otherwise)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + total if total is not None else None
     body = bytearray()
-    async for chunk in chunks:
+    iterator = aiter(chunks)
+    while True:
+        waits = [t for t in (idle, deadline - loop.time() if deadline else None) if t is not None]
+        try:
+            chunk = await asyncio.wait_for(anext(iterator), min(waits) if waits else None)
+        except StopAsyncIteration:
+            return bytes(body)
+        except TimeoutError as exc:
+            raise TooSlow from exc
         body += chunk
         if len(body) > limit:
             raise TooLarge
-    return bytes(body)
 
 
 def _decode(value: bytes) -> str:

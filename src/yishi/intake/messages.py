@@ -22,6 +22,7 @@ BAD_FORM = "表单格式无效,请刷新页面后重新填写。"
 TOKEN_MISSING = "表单已失效,请刷新页面后重新提交。"
 TOKEN_INVALID = "表单已失效,请刷新页面后重新提交。"
 TOKEN_EXPIRED = "表单已过期,请刷新页面后重新提交。"
+TOKEN_USED = "此表单已经提交过了,如需再提一条提案,请刷新页面后重新填写。"
 TOO_FAST = "提交太快了,请检查内容后稍等几秒再提交。"
 HONEYPOT = "提交未通过校验,请刷新页面后重新提交。"
 
@@ -32,7 +33,10 @@ PHOTO_NOT_IMAGE = "“{name}”不是支持的图片格式,请上传 JPEG、PNG 
 
 RATE_LIMITED = "提交次数过多,请 {minutes} 分钟后再试。"
 BODY_TOO_LARGE = "提交内容过大(上限 12 MB),请减少或压缩照片后重试。"
+LOOKUPS_LIMITED = "查询太频繁了,请稍等一分钟再查。"
 NOT_FOUND = "没有找到这个回执编号,请核对后再查。"
+BODY_TOO_SLOW = "上传中断或过慢,请检查网络后重新提交;您填写的内容没有丢失。"
+BUSY = "提交的照片较多,系统正在处理,请稍等半分钟后再提交;您填写的内容没有丢失。"
 STORE_UNAVAILABLE = "系统暂时无法保存提案,请稍后再试;您填写的内容没有丢失,可直接重新提交。"
 
 #: Receipt statuses as residents read them.

@@ -12,23 +12,34 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..council import Council
 from ..ids import ID_RE, RandomSource, new_id, random_suffix
 from . import messages
-from .abuse import RateLimit, client_key, honeypot_filled
-from .formdata import MAX_BODY, TooLarge, parse_form, read_body
+from .abuse import (
+    RateLimit,
+    Throttle,
+    client_key,
+    honeypot_filled,
+    load_pepper,
+    pepper_beside,
+)
+from .formdata import MAX_BODY, FormData, TooLarge, TooSlow, parse_form, read_body
 from .groupcommit import GroupCommitter
+from .http_limits import ConnectionLimits
 from .pages import CONTENT_SECURITY_POLICY, form_page, receipt_page
-from .photos import process
+from .photo_work import Busy, PhotoWork
+from .photos import Upload
+from .photos import check as check_photos
 from .rating_pages import rating_routes
 from .store import Admission, Admitted, Entry, QueueStatus, Store, StoreError
 from .submission import Invalid, parse_submission
@@ -50,9 +61,22 @@ class ServiceSettings:
     """How the service behaves; the defaults are the documented ones."""
 
     min_fill_seconds: float = 3.0
+    #: Submissions one form token admits (more only for load tests with fixed bodies).
+    token_uses: int = 1
     rate_limit: RateLimit = field(default_factory=RateLimit)
-    allow_origin: str = "*"
+    #: Receipt and status lookups allowed per client.
+    lookup_limit: RateLimit = field(default_factory=lambda: RateLimit(60, 60))
+    #: Origin allowed to post from scripts (CORS); by default the site's (``site_url``).
+    allow_origin: str | None = None
+    #: Secret mixed into client hashes, kept out of the store; None: the file beside the
+    #: store (``<db>.pepper``, created on first start).
+    client_pepper: str | None = None
+    #: Base URL residents reach the service at (redirects, ``receipt_url``, form actions);
+    #: None: taken from the request's Host header, fit for local use only.
+    public_url: str | None = None
     max_body: int = MAX_BODY
+    #: Connection limits; the service itself times the body against them.
+    limits: ConnectionLimits = field(default_factory=ConnectionLimits)
     #: Base URL of the public site, for links to published issues.
     site_url: str | None = None
 
@@ -64,6 +88,16 @@ def public_url(settings: ServiceSettings, entry: Entry) -> str | None:
     return f"{settings.site_url.rstrip('/')}/issues/{entry.id}/"
 
 
+def allowed_origins(settings: ServiceSettings) -> list[str]:
+    """The origins CORS allows: the configured one, else the site's, else none."""
+    if settings.allow_origin:
+        return [settings.allow_origin]
+    if settings.site_url:
+        parts = urlsplit(settings.site_url)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return []
+
+
 def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
@@ -71,13 +105,28 @@ def _wants_json(request: Request) -> bool:
 def create_app(
     store: Store, council: Council, *, settings: ServiceSettings | None = None,
     clock: Clock = system_clock, suffix: RandomSource = random_suffix,
+    photo_work: PhotoWork | None = None,
 ) -> Starlette:
-    """The ASGI application; ``clock`` and ``suffix`` are seams for tests."""
+    """The ASGI application; ``clock`` and ``suffix`` are seams for tests, ``photo_work``
+    bounds the decoding of photos (one thread a core and a pixel budget by default)."""
     settings = settings or ServiceSettings()
     tokens = FormTokens(store.setting("form-token-secret"), clock,
-                        TokenPolicy(min_fill_seconds=settings.min_fill_seconds))
-    salt = store.setting("client-salt")
+                        TokenPolicy(min_fill_seconds=settings.min_fill_seconds,
+                                    max_uses=settings.token_uses))
+    # Never in the store: with the hashes and the pepper side by side, an IPv4 address is
+    # found by trying them all. Without a configured one, a file of its own beside the store.
+    pepper = settings.client_pepper or load_pepper(pepper_beside(store.path))
+    store.forget_setting("client-salt")  # where earlier versions kept it
+    lookups = Throttle(settings.lookup_limit)
+
+    def url_for(request: Request, name: str, **params: str) -> str:
+        """An absolute URL of the service: from ``public_url`` when it is configured, so a
+        forged Host header can choose no redirect or receipt link."""
+        if settings.public_url:
+            return settings.public_url.rstrip("/") + str(request.app.url_path_for(name, **params))
+        return str(request.url_for(name, **params))
     writer = GroupCommitter(store)
+    photos_pool = photo_work or PhotoWork()
 
     def today() -> date:
         # Ids carry the date in the council's time zone.
@@ -95,7 +144,7 @@ def create_app(
         if _wants_json(request):
             return JSONResponse({"errors": errors}, status_code, headers=headers)
         shown = {k: v for k, v in values.items() if k not in {"token", "website"}}
-        page = form_page(council, action=str(request.url_for("submissions")),
+        page = form_page(council, action=url_for(request, "submissions"),
                          token=tokens.issue(), values=shown, errors=errors)
         response = html(page, status_code)
         response.headers.update(headers or {})
@@ -107,17 +156,40 @@ def create_app(
             # Refuse before reading a byte of the body.
             return JSONResponse({"errors": {"form": messages.BODY_TOO_LARGE}}, 413)
         try:
-            body = await read_body(request.stream(), settings.max_body)
+            body = await read_body(request.stream(), settings.max_body,
+                                   idle=settings.limits.body_idle_timeout,
+                                   total=settings.limits.body_timeout)
         except TooLarge:
             return JSONResponse({"errors": {"form": messages.BODY_TOO_LARGE}}, 413)
+        except TooSlow:
+            return JSONResponse({"errors": {"form": messages.BODY_TOO_SLOW}}, 408,
+                                headers={"Connection": "close"})
+        except ClientDisconnect:
+            # Nobody is left to answer; an abandoned upload is not an error of ours.
+            log.info("client went away before its form was read")
+            return Response(status_code=400)
         values: dict[str, str] = {}
         try:
             form = parse_form(request.headers.get("content-type", ""), body)
             values = form.fields
-            try:
-                tokens.verify(values.get("token", ""))
-            except TokenRefused as exc:
-                raise Invalid({"token": str(exc)}) from exc
+            nonce = tokens.verify(values.get("token", ""))
+        except TokenRefused as exc:
+            return refused(request, 422, {"token": str(exc)}, values)
+        except Invalid as exc:
+            return refused(request, 422, exc.errors, values)
+        # The token is taken: given back unless the submission is admitted (one use each).
+        admitted = False
+        try:
+            response, admitted = await admit_form(request, form, values)
+            return response
+        finally:
+            if not admitted:
+                tokens.release(nonce)
+
+    async def admit_form(request: Request, form: FormData,
+                         values: dict[str, str]) -> tuple[Response, bool]:
+        """The answer to a form whose token is good, and whether it was admitted."""
+        try:
             if honeypot_filled(values):
                 raise Invalid({"form": messages.HONEYPOT})
             errors: dict[str, str] = {}
@@ -125,42 +197,57 @@ def create_app(
                 submission = parse_submission(values, council)
             except Invalid as exc:
                 errors.update(exc.errors)
-            photos: list[bytes] = []
+            uploads: list[Upload] = []
             try:
-                if form.uploads:  # decoding images is slow: off the event loop
-                    photos = await run_in_threadpool(process, form.uploads)
+                # Header checks only (size, format, pixel count): no pixel is decoded yet.
+                uploads = check_photos(form.uploads)
             except Invalid as exc:
                 errors.update(exc.errors)
             if errors:
                 raise Invalid(errors)
         except Invalid as exc:
-            return refused(request, 422, exc.errors, values)
+            return refused(request, 422, exc.errors, values), False
 
-        client = client_key(salt, request.client.host if request.client else "")
+        client = client_key(pepper, request.client.host if request.client else "")
         day = today()
         try:
-            # Answered only once the group it was committed with is on disk.
-            outcome = await writer.admit(Admission(
-                submission, photos, client=client, now=clock().timestamp(),
-                new_id=lambda: new_id(day, suffix=suffix), limit=settings.rate_limit))
+            # A duplicate or a limited client is answered before any photo is decoded.
+            decided = await run_in_threadpool(
+                store.decide, submission, client=client, now=clock().timestamp(),
+                limit=settings.rate_limit)
+            if decided is None:
+                try:
+                    photos = await photos_pool.process(uploads) if uploads else []
+                except Invalid as exc:
+                    return refused(request, 422, exc.errors, values), False
+                except Busy:
+                    return refused(request, 503, {"form": messages.BUSY}, values,
+                                   {"Retry-After": "30"}), False
+                # Answered only once the group it was committed with is on disk.
+                decided = await writer.admit(Admission(
+                    submission, photos, client=client, now=clock().timestamp(),
+                    new_id=lambda: new_id(day, suffix=suffix), limit=settings.rate_limit))
         except StoreError as exc:
             # Not admitted: say so (no receipt), and keep the form so nothing typed is lost.
             log.error("submission not admitted: %s", exc)
             return refused(request, 503, {"form": messages.STORE_UNAVAILABLE}, values,
-                           {"Retry-After": "10"})
+                           {"Retry-After": "10"}), False
+        outcome = decided
         if not isinstance(outcome, Admitted):
             wait = int(outcome.retry_after + 0.999)
             message = messages.RATE_LIMITED.format(minutes=max(1, (wait + 59) // 60))
-            return refused(request, 429, {"form": message}, values, {"Retry-After": str(wait)})
-        receipt = str(request.url_for("receipt", issue_id=outcome.id))
+            return refused(request, 429, {"form": message}, values,
+                           {"Retry-After": str(wait)}), False
+        receipt = url_for(request, "receipt", issue_id=outcome.id)
         if outcome.duplicate:
             log.info("%s: same text resubmitted, first receipt returned", outcome.id)
         else:
-            log.info("%s: queued (%d photo(s))", outcome.id, len(photos))
+            log.info("%s: queued (%d photo(s))", outcome.id, len(uploads))
         if _wants_json(request):
             return JSONResponse(
-                {"id": outcome.id, "status": outcome.status.value, "receipt_url": receipt}, 202)
-        return RedirectResponse(receipt, 303)
+                {"id": outcome.id, "status": outcome.status.value, "receipt_url": receipt},
+                202), True
+        return RedirectResponse(receipt, 303), True
 
     async def _entry(request: Request) -> Entry | None:
         issue_id = request.path_params["issue_id"]
@@ -168,7 +255,18 @@ def create_app(
             return None
         return await run_in_threadpool(store.get, issue_id)
 
+    def _too_many_lookups(request: Request) -> Response | None:
+        """429 when this client looks up receipts faster than ``settings.lookup_limit``."""
+        client = client_key(pepper, request.client.host if request.client else "")
+        wait = lookups.retry_after(client, clock().timestamp())
+        if wait is None:
+            return None
+        return JSONResponse({"error": messages.LOOKUPS_LIMITED}, 429,
+                            headers={"Retry-After": str(int(wait + 0.999))})
+
     async def status(request: Request) -> Response:
+        if limited := _too_many_lookups(request):
+            return limited
         entry = await _entry(request)
         if entry is None:
             return JSONResponse({"error": messages.NOT_FOUND}, 404)
@@ -184,6 +282,8 @@ def create_app(
                             headers={"Cache-Control": "no-store"})
 
     async def receipt(request: Request) -> Response:
+        if limited := _too_many_lookups(request):
+            return limited
         entry = await _entry(request)
         if entry is None:
             return html(f"<!doctype html><meta charset=utf-8><p>{messages.NOT_FOUND}</p>", 404)
@@ -192,7 +292,7 @@ def create_app(
                                  tracked[1] if tracked else ()))
 
     async def form(request: Request) -> Response:
-        return html(form_page(council, action=str(request.url_for("submissions")),
+        return html(form_page(council, action=url_for(request, "submissions"),
                               token=tokens.issue()))
 
     async def health(request: Request) -> Response:
@@ -210,7 +310,7 @@ def create_app(
     ]
     middleware = [
         Middleware(AccessLog),
-        Middleware(CORSMiddleware, allow_origins=[settings.allow_origin],
+        Middleware(CORSMiddleware, allow_origins=allowed_origins(settings),
                    allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"],
                    expose_headers=["Retry-After"], allow_credentials=False, max_age=600),
     ]
@@ -220,6 +320,7 @@ def create_app(
         yield
         # Admissions already handed to the writer are committed before the service exits.
         await run_in_threadpool(writer.close)
+        await run_in_threadpool(photos_pool.close)
 
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
@@ -248,5 +349,13 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            log.info("%s %s %d %.0fms", scope["method"], loggable_path(str(scope["path"])),
-                     status, (time.perf_counter() - started) * 1000)
+            log.info("%s %s %d %.0fms", scope["method"], loggable(loggable_path(str(scope["path"]))), status,
+                     (time.perf_counter() - started) * 1000)
+
+
+def loggable(path: str, limit: int = 200) -> str:
+    """A request path fit for one log line: control and other unprintable characters
+    escaped (a ``%0A`` in a path must not start a forged line), long paths cut."""
+    shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                    for ch in path[:limit])
+    return shown + ("…" if len(path) > limit else "")

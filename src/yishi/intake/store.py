@@ -8,9 +8,11 @@ private ones can be purged on a schedule without touching the queue.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -87,6 +89,33 @@ class Admission:
     limit: RateLimit
 
 
+class PurgeIncomplete(StoreError):
+    """The rows are deleted, but a reader kept the WAL from being emptied: copies remain."""
+
+    def __init__(self, path: Path, rows: int) -> None:
+        super().__init__(
+            f"已删除 {rows} 条私密数据，但有其他连接正在读取存储，{path}-wal 中可能仍留有副本；"
+            f"请停止服务和 worker 后再运行一次 purge。Deleted the private data of {rows} "
+            f"submission(s), but another connection kept the write-ahead log from being emptied: "
+            f"copies may remain in {path}-wal. Stop the service and the worker, then purge again.")
+        self.rows = rows
+
+
+def _owner_only(path: Path) -> None:
+    """Create the store file readable by its owner only (SQLite gives its WAL and shared
+    memory files the same mode), and tighten a store made before this rule."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise StoreError(f"cannot open the intake store {path}: {exc}") from exc
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except OSError:  # not ours to change: SQLite will say if it cannot open it
+            pass
+
+
 def _close_all(connections: list[sqlite3.Connection]) -> None:
     for conn in connections:
         conn.close()
@@ -105,6 +134,7 @@ class Store:
                              f" / The intake store {path} does not exist (check --db).")
         if not readonly:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _owner_only(path)
         # One long-lived connection per thread. Opening and closing one per operation made
         # every request pay for a WAL checkpoint (the last connection to close a WAL database
         # checkpoints it, with fsyncs): 30-43 ms an admit instead of a few.
@@ -216,6 +246,11 @@ class Store:
             conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
             return value
 
+    def forget_setting(self, key: str) -> None:
+        """Delete a setting that should no longer be kept (a secret moved out of the store)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+
     def admit(
         self, submission: Submission, photos: list[bytes], *, client: str, now: float,
         new_id: Callable[[], str], limit: RateLimit,
@@ -254,9 +289,20 @@ class Store:
             raise StoreError(f"cannot write to the intake store {self.path}: {exc}") from exc
         return outcomes
 
-    def _admit(self, conn: sqlite3.Connection, admission: Admission) -> Admitted | Limited:
-        submission, client, now, limit = (
-            admission.submission, admission.client, admission.now, admission.limit)
+    def decide(self, submission: Submission, *, client: str, now: float,
+               limit: RateLimit) -> Admitted | Limited | None:
+        """What admitting would answer, without writing: a duplicate's first receipt, the
+        client's limit, or None (it would be queued). The service asks before decoding
+        photos, so a limited client costs a query, not a decoder."""
+        try:
+            with self._connect() as conn:
+                return self._decide(conn, submission, client, now, limit)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the intake store {self.path}: {exc}") from exc
+
+    @staticmethod
+    def _decide(conn: sqlite3.Connection, submission: Submission, client: str, now: float,
+                limit: RateLimit) -> Admitted | Limited | None:
         fingerprint = submission.fingerprint()
         row = conn.execute(
             "SELECT p.submission_id, s.status FROM private AS p "
@@ -271,8 +317,14 @@ class Store:
             "SELECT received_at FROM private WHERE client = ? AND received_at > ?",
             (client, now - limit.period))]
         wait = limit.retry_after(recent, now)
-        if wait is not None:
-            return Limited(wait)
+        return Limited(wait) if wait is not None else None
+
+    def _admit(self, conn: sqlite3.Connection, admission: Admission) -> Admitted | Limited:
+        submission, client, now = admission.submission, admission.client, admission.now
+        decided = self._decide(conn, submission, client, now, admission.limit)
+        if decided is not None:
+            return decided
+        fingerprint = submission.fingerprint()
         payload = json.dumps(submission.public(), ensure_ascii=False)
         for _ in range(20):
             issue_id = admission.new_id()
@@ -437,13 +489,16 @@ class Store:
             return None
         return str(row[0]), json.loads(row[1] or "[]")
 
-    def purge(self, older_than: float) -> int:
+    def purge(self, older_than: float, *, wait: float = 5.0) -> int:
         """Delete private data older than ``older_than``; returns how many rows went.
 
         A resident who opted in to notices keeps their contact until the issue is closed:
         for them the age counts from the closing. Their notices and the comments of the
         issue's ratings go with it (the counts stay: they are published feedback).
-        """
+
+        Raises :class:`PurgeIncomplete` when, after ``wait`` seconds of retrying, a reader
+        still keeps the write-ahead log (which holds copies of the deleted rows) from being
+        emptied."""
         with self._connect() as conn:
             # secure_delete overwrites the freed pages, and the checkpoint empties the WAL,
             # so the purged contacts are not left readable in the file.
@@ -467,5 +522,17 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            return len(gone)
+            rows = len(gone)
+            deadline = time.monotonic() + wait
+            # TRUNCATE waits for readers through the busy handler: keep each wait short.
+            conn.execute("PRAGMA busy_timeout = 200")
+            try:
+                while True:
+                    busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    if not busy:
+                        return rows
+                    if time.monotonic() >= deadline:
+                        raise PurgeIncomplete(self.path, rows)
+                    time.sleep(0.1)
+            finally:
+                conn.execute("PRAGMA busy_timeout = 30000")

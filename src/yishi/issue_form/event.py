@@ -31,6 +31,8 @@ class IssueEvent:
     label: str  # the label just added
     labels: tuple[str, ...]  # every label the issue carries now
     sender: str  # who added the label
+    #: When the issue last changed as the event saw it: the label's own time, about.
+    updated_at: dt.datetime | None = None
 
     @classmethod
     def from_payload(cls, payload: Any) -> IssueEvent:
@@ -48,6 +50,8 @@ class IssueEvent:
                 label=str((payload.get("label") or {}).get("name") or ""),
                 labels=tuple(str(lb["name"]) for lb in issue.get("labels") or []),
                 sender=str(payload["sender"]["login"]),
+                updated_at=(dt.datetime.fromisoformat(str(issue["updated_at"]))
+                            if issue.get("updated_at") else None),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, EventError):

@@ -15,6 +15,7 @@ from github import Auth, Github, GithubException
 from ..errors import ForgeError
 from ..forges.github import DEFAULT_API_URL, TOKEN_VARIABLE
 from ..forges.github_errors import GithubAnswer, classify, unreachable
+from .thread import IssueText
 
 T = TypeVar("T")
 
@@ -39,6 +40,12 @@ class GithubThread:
     def permission(self, login: str) -> str:
         return self._call("reading the labeler's permission",
                           lambda: self._repository.get_collaborator_permission(login))
+
+    def text(self) -> IssueText:
+        def read() -> IssueText:
+            issue = self._repository.get_issue(self.number)
+            return IssueText(issue.title or "", issue.body or "", issue.updated_at)
+        return self._call("reading the issue", read)
 
     def comments(self) -> list[str]:
         issue = self._repository.get_issue(self.number)

@@ -20,3 +20,11 @@ NOT_A_MAINTAINER = (
 )
 #: How the errors name the issue's title, which is not a field of the form's body.
 TITLE_LABEL = "议题标题"
+#: The issue changed after the maintainer labelled it: what they accepted is not what is there.
+EDITED_AFTER_LABEL = (
+    "议题在加上 `accepted` 标签之后被修改过(最后修改:{edited}),受理未生效:"
+    "请维护者重新阅读议题,确认无误后移除并重新加上 `accepted` 标签。\n\n"
+    "The issue was edited after it was labelled `accepted` (last change: {edited}), so what "
+    "was accepted is not what it says now: a maintainer must read it again, then remove and "
+    "re-add the label."
+)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from ..council import Council
 from ..forges.base import Forge, Proposal
 from ..ids import id_date, new_id
-from ..intake.proposal import build_proposal
+from ..intake.proposal import build_proposal, commit_message
 from ..intake.record import build_issue, render_record
 from ..intake.submission import Invalid, Submission, parse_submission
 from ..records import CHANNEL_LABELS, Channel, Issue
@@ -73,8 +73,7 @@ def issue_proposal(issue_id: str, submission: Submission, council: Council,
         files={**proposal.files, path: render_record(record, submission.description).encode()},
         # "Closes #N": merging the proposal closes the issue it came from.
         body=f"{proposal.body}\n来自议题 #{event.number}(GitHub 议题表单)。\n\nCloses #{event.number}\n",
-        commit_message=(f"Add proposal {issue_id} (issue form, #{event.number})\n\n"
-                        f"{submission.title}\n"),
+        commit_message=commit_message(issue_id, f"issue form, #{event.number}", submission),
     )
 
 
@@ -99,6 +98,13 @@ def submit_issue(event: IssueEvent, council: Council, forge: Forge,
                                                         permission=permission))
         return Outcome(Result.REFUSED, f"issue #{event.number}: {event.sender} has "
                        f"{permission!r} permission; accepting needs write")
+    now = thread.text()
+    if (now.title, now.body) != (event.title, event.body):
+        # The event holds the text as it was when labelled; the issue says something else now.
+        edited = f"{now.updated_at:%Y-%m-%d %H:%M UTC}" if now.updated_at else "?"
+        thread.comment(messages.EDITED_AFTER_LABEL.format(edited=edited))
+        return Outcome(Result.REFUSED, f"issue #{event.number} was edited after it was labelled "
+                       f"(event: {event.updated_at}, now: {now.updated_at}); not submitted")
     try:
         submission = parse_submission(parse_issue(event.title, event.body, council), council)
     except Invalid as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Protocol
 
 #: Repository permissions that may hand an issue to the intake. GitHub's permission API
@@ -9,8 +11,21 @@ from typing import Protocol
 MAINTAINER_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 
 
+@dataclass(frozen=True)
+class IssueText:
+    """An issue's title and body as the forge holds them now, and when it last changed."""
+
+    title: str
+    body: str
+    updated_at: dt.datetime | None = None
+
+
 class IssueThread(Protocol):
-    """One issue on a forge: its repository's permissions and its comments."""
+    """One issue on a forge: its repository's permissions, its text and its comments."""
+
+    def text(self) -> IssueText:
+        """The issue's title and body now (not as the event saw them)."""
+        ...
 
     def permission(self, login: str) -> str:
         """``login``'s permission on the repository: admin, write, read or none."""
