@@ -23,6 +23,7 @@ from .audit import AuditLog
 from .changes import ChangeLog
 from .database import Database
 from .pages import CONTENT_SECURITY_POLICY, render
+from .proposals import Proposals
 from .sessions import COOKIE, CSRF_FIELD, Session, Sessions
 from .snapshot import LiveRecords, Snapshot
 from .throttle import LoginLimits, LoginThrottle
@@ -67,6 +68,7 @@ class Desk:
     throttle: LoginThrottle = field(init=False)
     audit: AuditLog = field(init=False)
     changes: ChangeLog = field(init=False)
+    proposals: Proposals = field(init=False)
 
     def __post_init__(self) -> None:
         self.accounts = Accounts(self.db, self.clock)
@@ -75,6 +77,7 @@ class Desk:
         self.throttle = LoginThrottle(self.db, self.settings.login_limits)
         self.audit = AuditLog(self.db)
         self.changes = ChangeLog(self.db)
+        self.proposals = Proposals(self.workflow, lambda: self.settings.intake_db)
 
     def snapshot(self) -> Snapshot:
         """The records of the main branch now."""
