@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..council import Council
+from ..intake.ratings import RatingCounts, rating_counts
 from ..intake.service import council_timezone
 from . import messages
 from .accounts import Accounts
@@ -101,6 +102,16 @@ class Desk:
 
         with Store(path) as store:
             return store.contact(issue_id)
+
+    def ratings(self, issue_id: str) -> RatingCounts | None:
+        """The residents' own online ratings of the issue, summed (None without a store)."""
+        path = self.settings.intake_db
+        if path is None or not path.exists():
+            return None
+        from ..intake.store import Store
+
+        with Store(path, readonly=True) as store:
+            return rating_counts(store, issue_id)
 
     def public_url(self, kind: str, record_id: str) -> str | None:
         """The record's page on the public site, when the site's address is known."""
