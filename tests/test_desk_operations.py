@@ -146,6 +146,10 @@ def test_script_typed_into_a_decision_is_escaped_on_the_desk(live: LiveDesk) -> 
         "agenda0.action0.due": "2027-01-31", "minutes": "会议纪要", "step": "preview"})
     assert record.status_code == 200, record.text
     assert "<script>alert" not in record.text and "&lt;script&gt;" in record.text
+    # The yishi diff summary is rendered (headings, tables), not shown as raw markdown.
+    preview = record.text.split('<div class="preview">', 1)[1].split("</div>", 1)[0]
+    assert "<h3>" in preview and "<table>" in preview and "## " not in preview
+    assert "&lt;script&gt;alert" in preview and "<script" not in preview
 
 
 def test_impossible_vote_arithmetic_is_refused_on_the_server(live: LiveDesk) -> None:

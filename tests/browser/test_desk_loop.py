@@ -61,7 +61,7 @@ def login(page: Page, base: str, name: str, check: bool = False) -> None:
 def send(page: Page) -> str:
     """Preview the form on the page, confirm it, and return the change's id."""
     page.click("button[value=preview]")
-    expect(page.locator("pre.preview")).to_be_visible()
+    expect(page.locator("div.preview")).to_be_visible()
     page.click("button[value=confirm]")
     expect(page.locator("#change-state")).to_have_text("等待审核")
     return page.url.rsplit("/", 1)[-1]
@@ -127,7 +127,7 @@ def test_the_moderators_loop_from_submission_to_feedback(tmp_path: Path, browser
         accessible_and_narrow(a)
         a.check("input[name=decision][value=accept]")
         a.click("button[value=preview]")
-        expect(a.locator("pre.preview")).to_contain_text("已受理")
+        expect(a.locator("div.preview")).to_contain_text("已受理")
         accessible_and_narrow(a)  # the preview page
         a.click("button[value=edit]")  # back to the form, the choice kept
         expect(a.locator("input[name=decision][value=accept]")).to_be_checked()
@@ -181,7 +181,7 @@ def test_the_moderators_loop_from_submission_to_feedback(tmp_path: Path, browser
         accessible_and_narrow(a)
         a.fill("[id='agenda0.decision']", DECISION)  # script typed into the decision
         record = send(a)
-        expect(a.locator("main pre.preview")).to_contain_text("物业一周内修好三号楼前的路灯")
+        expect(a.locator("main div.preview")).to_contain_text("物业一周内修好三号楼前的路灯")
         expect(a.locator("main script")).to_have_count(0)  # text, never markup
         approve(b, base, record)
 
