@@ -273,18 +273,23 @@ def operation_routes(web: Web) -> list[Route]:
                 pull = await run_in_threadpool(desk.workflow.pull, change.url)
             except YishiError as exc:
                 problem = problem or str(exc)
+        public = _public(change)
+        published = (public is not None and change.state is ChangeState.APPROVED
+                     and await run_in_threadpool(desk.is_published, *public))
         return web.page("change.html", session, status_code, change=change, pull=pull,
                         local=desk.workflow.local is not None,
                         state_label=STATE_LABELS[change.state], preview=change.preview,
                         notice=notice, problem=problem,
                         pull_url=change.url if change.url.startswith("http") else "",
-                        public_url=_public(change))
+                        public_url=desk.public_url(*public) if public else None,
+                        published=published)
 
-    def _public(change: SentChange) -> str | None:
+    def _public(change: SentChange) -> tuple[str, str] | None:
+        """The kind and id of the record whose public page shows the change."""
         kind = "meetings" if change.operation in ("plan", "replan", "cancel", "record") else "issues"
         if change.operation == "import":
             return None
-        return desk.public_url(kind, change.subject)
+        return kind, change.subject
 
     def _sync_state(change: SentChange) -> SentChange:
         """Pick up what happened on the forge (merged or closed there, e.g. on GitHub)."""

@@ -25,6 +25,7 @@ from .changes import ChangeLog
 from .database import Database
 from .pages import CONTENT_SECURITY_POLICY, render
 from .proposals import Proposals
+from .published import PublishedPages, latest_commit
 from .sessions import COOKIE, CSRF_FIELD, Session, Sessions
 from .snapshot import LiveRecords, Snapshot
 from .throttle import LoginLimits, LoginThrottle
@@ -70,6 +71,7 @@ class Desk:
     audit: AuditLog = field(init=False)
     changes: ChangeLog = field(init=False)
     proposals: Proposals = field(init=False)
+    published: PublishedPages = field(init=False)
 
     def __post_init__(self) -> None:
         self.accounts = Accounts(self.db, self.clock)
@@ -79,6 +81,7 @@ class Desk:
         self.audit = AuditLog(self.db)
         self.changes = ChangeLog(self.db)
         self.proposals = Proposals(self.workflow, lambda: self.settings.intake_db)
+        self.published = PublishedPages(self.clock)
 
     def snapshot(self) -> Snapshot:
         """The records of the main branch now."""
@@ -117,6 +120,13 @@ class Desk:
         """The record's page on the public site, when the site's address is known."""
         base = self.settings.site_url
         return f"{base.rstrip('/')}/{kind}/{record_id}/" if base else None
+
+    def is_published(self, kind: str, record_id: str) -> bool:
+        """Whether the record's public page already shows its latest commit on main."""
+        url = self.public_url(kind, record_id)
+        commit = latest_commit(self.records.root, self.records.main_branch,
+                               f"content/{kind}/{record_id}.md")
+        return url is not None and commit is not None and self.published.shows(url, commit)
 
 
 def html(text: str, status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
