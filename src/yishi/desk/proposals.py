@@ -19,6 +19,7 @@ from ..council import Council
 from ..diff.git import git
 from ..errors import ForgeError, YishiError
 from ..forges.base import ProposalKind
+from ..forges.local import branch_prefix
 from ..ids import ID_RE
 from ..intake.proposal import build_proposal
 from ..intake.store import QueueStatus, Store
@@ -91,6 +92,7 @@ class Proposals:
     intake_db: Callable[[], Path | None] = lambda: None
     #: Commit → title of the local forge's open proposals (a proposal's commit never changes).
     _titles: dict[str, str] = field(default_factory=dict)
+    _listed: tuple[tuple[str, bytes], list[WaitingProposal]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _store(self) -> Store | None:
@@ -102,6 +104,14 @@ class Proposals:
         knows to be open)."""
         local = self.workflow.local
         if local is not None:
+            # Listing asks git once per proposal: the answer is kept until main or a
+            # proposal branch moves (two quick git calls tell).
+            key = (local.main_commit(), git(self.workflow.root, "for-each-ref",
+                                            "--format=%(refname) %(objectname)",
+                                            branch_prefix(ProposalKind.PROPOSAL)))
+            with self._lock:
+                if self._listed is not None and self._listed[0] == key:
+                    return self._listed[1]
             found = []
             for proposal in local.open_proposals():
                 with self._lock:
@@ -111,6 +121,8 @@ class Proposals:
                     with self._lock:
                         self._titles[proposal.commit] = title
                 found.append(WaitingProposal(proposal.issue_id, title))
+            with self._lock:
+                self._listed = (key, found)
             return found
         store = self._store()
         if store is None:
