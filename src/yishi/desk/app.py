@@ -139,7 +139,9 @@ def create_app(desk: Desk) -> Starlette:
         lists = await run_in_threadpool(todo_lists, snapshot, today)
         await run_in_threadpool(sync_changes, desk)
         try:
-            proposals = await run_in_threadpool(desk.proposals.waiting)
+            # One merged on GitHub itself is already a record of main, not waiting any more.
+            proposals = [p for p in await run_in_threadpool(desk.proposals.waiting)
+                         if p.id not in snapshot.repo.issues]
         except YishiError as exc:
             log.warning("listing the open proposals failed: %s", exc)
             proposals = []
