@@ -90,3 +90,52 @@ def test_a_pull_request_closed_on_github_shows_as_declined(
     standin.close(pull.number)
     page = amy.get(f"/changes/{change_id}")
     assert "已退回" in page.text and "已关闭" in page.text
+
+
+def test_residents_proposals_are_merged_when_green_or_closed_with_a_reason(
+    github: tuple[LiveDesk, GithubStandin], tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from yishi.council import load_council
+    from yishi.forges.github import GithubForge
+    from yishi.intake.abuse import RateLimit
+    from yishi.intake.store import QueueStatus, Store
+    from yishi.intake.submission import Submission
+    from yishi.intake.worker import Worker
+
+    live, standin = github
+    db = tmp_path / "intake.sqlite3"
+    live.desk.settings.intake_db = db
+    lamp, bench = "2026-1129-ab12", "2026-1129-cd34"
+    with Store(db) as store:
+        for issue_id, title in ((lamp, "东门路灯坏了"), (bench, "花园长椅坏了")):
+            store.admit(Submission(title, "晚上很黑。", "shengye", "amenities"), [], client="c",
+                        now=datetime.now(UTC).timestamp(), new_id=lambda i=issue_id: i,  # type: ignore[misc]
+                        limit=RateLimit())
+        forge = GithubForge("council/records", token=TOKEN, api_url=standin.api_url)
+        worker = Worker(store, forge, load_council(live.root), lambda: datetime.now(UTC))
+        while worker.step():
+            pass
+    [pull] = [p for p in standin.pulls if p.head == f"proposal/{lamp}"]
+    bo = login(live, "bo")
+    assert f'href="/proposals/{lamp}">东门路灯坏了</a>' in bo.get("/").text
+    page = bo.get(f"/proposals/{lamp}").text
+    assert f"/pull/{pull.number}" in page and "检查进行中" in page and "晚上很黑" in page
+    assert "批准提案" not in page  # not green yet
+    refused = post(bo, f"/proposals/{lamp}/approve", {})
+    assert refused.status_code == 409 and "检查尚未通过" in refused.text
+    standin.set_status(f"proposal/{lamp}", "yishi check", "success")
+    assert "批准提案" in bo.get(f"/proposals/{lamp}").text
+    assert post(bo, f"/proposals/{lamp}/approve", {}).status_code == 200
+    assert pull.merged_at is not None and f"content/issues/{lamp}.md" in standin.files_on("main")
+    # Declined: the pull request is closed unmerged, the reason kept for the receipt.
+    [other] = [p for p in standin.pulls if p.head == f"proposal/{bench}"]
+    assert post(bo, f"/proposals/{bench}/decline", {"reason": "重复提案"}).status_code == 200
+    assert other.state == "closed" and other.merged_at is None
+    with Store(db) as store:
+        assert store.get(lamp).status is QueueStatus.PUBLISHED  # type: ignore[union-attr]
+        declined = store.get(bench)
+        assert declined is not None and declined.status is QueueStatus.DECLINED
+        assert declined.decline_reason == "重复提案"
+    assert "/proposals/" not in bo.get("/").text

@@ -28,13 +28,17 @@ from desk_support import (
     submit,
 )
 from intake_support import GIT_ENV, YISHI, git
+from yishi.testing.static_site import serve_directory
 
 GIT_ENVIRON = {**os.environ, **GIT_ENV}
 
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveDesk]:
-    with live_desk(tmp_path, site_url="https://council.example") as served:
+    # The public site: an empty folder on loopback (nothing is built, so nothing is published).
+    (tmp_path / "public").mkdir()
+    with serve_directory(tmp_path / "public") as site_url, \
+            live_desk(tmp_path, site_url=site_url) as served:
         yield served
 
 
@@ -68,7 +72,8 @@ def test_screening_is_previewed_sent_and_merged_only_by_another_approver(live: L
     assert refused.status_code == 403 and "只对审核人开放" in refused.text
     approved = post(bo, f"/changes/{change_id}/approve", {})
     assert approved.status_code == 200 and "已批准并合并" in approved.text
-    assert "https://council.example/issues/" + RECEIVED in approved.text
+    assert f'{live.desk.settings.site_url}issues/{RECEIVED}/' in approved.text
+    assert "已批准,等待网站下次构建" in approved.text
     assert "status: accepted" in main_file(live, f"content/issues/{RECEIVED}.md")
     # The desk's own page follows the branch at once.
     assert "已受理" in amy.get(f"/issues/{RECEIVED}").text
@@ -146,6 +151,10 @@ def test_script_typed_into_a_decision_is_escaped_on_the_desk(live: LiveDesk) -> 
         "agenda0.action0.due": "2027-01-31", "minutes": "会议纪要", "step": "preview"})
     assert record.status_code == 200, record.text
     assert "<script>alert" not in record.text and "&lt;script&gt;" in record.text
+    # The yishi diff summary is rendered (headings, tables), not shown as raw markdown.
+    preview = record.text.split('<div class="preview">', 1)[1].split("</div>", 1)[0]
+    assert "<h3>" in preview and "<table>" in preview and "## " not in preview
+    assert "&lt;script&gt;alert" in preview and "<script" not in preview
 
 
 def test_impossible_vote_arithmetic_is_refused_on_the_server(live: LiveDesk) -> None:

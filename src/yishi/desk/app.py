@@ -19,11 +19,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..errors import YishiError
 from ..ids import ID_RE
 from ..intake.service import AccessLog
 from ..operations import allowed_operations
 from . import messages
 from .forms import issue_forms
+from .proposal_views import proposal_routes
 from .sessions import COOKIE, CSRF_FIELD, LOGIN_COOKIE, Session
 from .snapshot import Snapshot
 from .todo import Todo, issue_actions, refreshed, todo
@@ -136,10 +138,18 @@ def create_app(desk: Desk) -> Starlette:
         today = desk.today()
         lists = await run_in_threadpool(todo_lists, snapshot, today)
         await run_in_threadpool(sync_changes, desk)
+        try:
+            # One merged on GitHub itself is already a record of main, not waiting any more.
+            proposals = [p for p in await run_in_threadpool(desk.proposals.waiting)
+                         if p.id not in snapshot.repo.issues]
+        except YishiError as exc:
+            log.warning("listing the open proposals failed: %s", exc)
+            proposals = []
         waiting = desk.changes.open()
         me = session.account.name
         council = snapshot.repo.council
         return web.page("todo.html", session, todo=lists, today=today, shown=SHOWN,
+                        proposals=proposals,
                         limit=council.metrics.screening_days if council else 15,
                         mine=[c for c in waiting if c.requested_by == me],
                         others=[c for c in waiting if c.requested_by != me])
@@ -185,6 +195,7 @@ def create_app(desk: Desk) -> Starlette:
         Route("/healthz", health, methods=["GET"]),
         Route("/", web.guarded(home), methods=["GET"]),
         *operation_routes(web),
+        *proposal_routes(web),
         Route("/issues/{issue_id}", web.guarded(issue), methods=["GET"]),
         Route("/meetings/{meeting_id}", web.guarded(meeting), methods=["GET"]),
         Route("/audit", web.guarded(audit, approver=True), methods=["GET"]),

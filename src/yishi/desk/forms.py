@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import operations
 from ..errors import YishiError
+from ..intake.ratings import RatingCounts
 from ..loading import Repository
 from ..operations.changeset import ChangeSet, OperationRefused
 
@@ -308,12 +309,34 @@ def make_close(repo: Repository, issue_id: str, values: Values, *, by: str,
                                                 outcome=one(values, "outcome")))
 
 
+FEEDBACK_COUNTS = ("satisfied", "basically_satisfied", "dissatisfied")
+FEEDBACK_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意",
+                   "dissatisfied": "不满意"}
+
+
+def feedback_values(ratings: RatingCounts | None) -> dict[str, list[str]]:
+    """The feedback form's starting values: the residents' own online ratings, when any."""
+    if ratings is None or ratings.total == 0:
+        return {}
+    values = {name: [str(getattr(ratings, name))] for name in FEEDBACK_COUNTS}
+    resolved = ratings.feedback_arguments()["resolved"]
+    if resolved is not None:
+        values["resolved"] = ["yes" if resolved else "no"]
+    return values
+
+
 def make_feedback(repo: Repository, issue_id: str, values: Values, *, by: str,
-                  on: dt.date) -> ChangeSet:
-    """Record residents' satisfaction with a done issue."""
+                  on: dt.date, ratings: RatingCounts | None = None) -> ChangeSet:
+    """Record residents' satisfaction with a done issue; the counts include the online
+    ratings (``ratings``, read again now), to which the moderator adds those on paper."""
     errors: dict[str, str] = {}
-    counts = {name: _int(values, name, errors, required=True)
-              for name in ("satisfied", "basically_satisfied", "dissatisfied")}
+    counts = {name: _int(values, name, errors, required=True) for name in FEEDBACK_COUNTS}
+    online = ratings if ratings is not None else RatingCounts()
+    for name, count in counts.items():
+        least = getattr(online, name)
+        if count is not None and count < least:
+            errors[name] = (f"{FEEDBACK_LABELS[name]}({name})不能少于居民在线评价中的 {least} 份,"
+                            f"现在是 {count}:纸质收集的请加在其上。")
     resolved = one(values, "resolved")
     if resolved not in ("yes", "no"):
         errors["resolved"] = "请选择问题是否已解决。"
@@ -322,7 +345,7 @@ def make_feedback(repo: Repository, issue_id: str, values: Values, *, by: str,
         repo, issue_id, by=by, on=on, satisfied=counts["satisfied"] or 0,
         basically_satisfied=counts["basically_satisfied"] or 0,
         dissatisfied=counts["dissatisfied"] or 0, resolved=resolved == "yes",
-        note=one(values, "note")))
+        note=one(values, "note"), from_ratings=online.total))
 
 
 #: Issue-page operations (names from ``allowed_operations``) → the desk's form for them.

@@ -97,3 +97,13 @@ class PullRequests:
             message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
             raise ForgeError(f"GitHub 拒绝合并 #{view.number}:{message}") from exc
         return PullView(view.number, view.url, "merged", view.checks, view.head_sha)
+
+    def close(self, url: str) -> None:
+        """Close the pull request at ``url`` unmerged (a declined proposal)."""
+        number = pull_number(url)
+        if number is None:
+            raise ForgeError(f"{url} 不是拉取请求的地址。")
+        try:
+            self._github.get_repo(self.repo).get_pull(number).edit(state="closed")
+        except GithubException as exc:
+            raise ForgeError(f"无法关闭拉取请求 #{number}:{exc.status} {exc.data}") from exc

@@ -98,13 +98,21 @@ SPECS: dict[str, FormSpec] = {
 def operation_routes(web: Web) -> list[Route]:
     """The routes of every operation form, the changes, and the contact view."""
     desk = web.desk
+    specs = {**SPECS, "feedback": FormSpec(
+        "feedback.html", "issues", "record_feedback",
+        lambda r, i, v, by, on: forms.make_feedback(r, i, v, by=by, on=on,
+                                                    ratings=desk.ratings(i)),
+        defaults=lambda r, i: forms.feedback_values(desk.ratings(i)))}
 
     def context(snapshot: Snapshot, spec: FormSpec, target: str) -> dict[str, Any]:
         """What a form's template needs besides values and errors."""
         repo = snapshot.repo
         if spec.kind == "issues":
             issue = repo.issues[target].record
-            return {"issue": issue, "actions": issue_actions(repo, issue)}
+            found: dict[str, Any] = {"issue": issue, "actions": issue_actions(repo, issue)}
+            if spec.operation == "record_feedback":
+                found["ratings"] = desk.ratings(target)
+            return found
         if spec.kind == "meetings" and spec.template == "plan.html":
             meeting = repo.meetings[target].record
             on_agenda = [repo.issues[i.issue].record for i in meeting.agenda
@@ -151,7 +159,7 @@ def operation_routes(web: Web) -> list[Route]:
         return target
 
     def handler(name: str) -> Callable[[Request, Session], Awaitable[Response]]:
-        spec = SPECS[name]
+        spec = specs[name]
 
         async def endpoint(request: Request, session: Session) -> Response:
             snapshot = await run_in_threadpool(desk.snapshot)
@@ -265,18 +273,23 @@ def operation_routes(web: Web) -> list[Route]:
                 pull = await run_in_threadpool(desk.workflow.pull, change.url)
             except YishiError as exc:
                 problem = problem or str(exc)
+        public = _public(change)
+        published = (public is not None and change.state is ChangeState.APPROVED
+                     and await run_in_threadpool(desk.is_published, *public))
         return web.page("change.html", session, status_code, change=change, pull=pull,
                         local=desk.workflow.local is not None,
                         state_label=STATE_LABELS[change.state], preview=change.preview,
                         notice=notice, problem=problem,
                         pull_url=change.url if change.url.startswith("http") else "",
-                        public_url=_public(change))
+                        public_url=desk.public_url(*public) if public else None,
+                        published=published)
 
-    def _public(change: SentChange) -> str | None:
+    def _public(change: SentChange) -> tuple[str, str] | None:
+        """The kind and id of the record whose public page shows the change."""
         kind = "meetings" if change.operation in ("plan", "replan", "cancel", "record") else "issues"
         if change.operation == "import":
             return None
-        return desk.public_url(kind, change.subject)
+        return kind, change.subject
 
     def _sync_state(change: SentChange) -> SentChange:
         """Pick up what happened on the forge (merged or closed there, e.g. on GitHub)."""

@@ -16,12 +16,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..council import Council
+from ..intake.ratings import RatingCounts, rating_counts
 from . import messages
 from .accounts import Accounts
 from .audit import AuditLog
 from .changes import ChangeLog
 from .database import Database
 from .pages import CONTENT_SECURITY_POLICY, render
+from .proposals import Proposals
+from .published import PublishedPages, latest_commit
 from .sessions import COOKIE, CSRF_FIELD, Session, Sessions
 from .snapshot import LiveRecords, Snapshot
 from .throttle import LoginLimits, LoginThrottle
@@ -66,6 +69,8 @@ class Desk:
     throttle: LoginThrottle = field(init=False)
     audit: AuditLog = field(init=False)
     changes: ChangeLog = field(init=False)
+    proposals: Proposals = field(init=False)
+    published: PublishedPages = field(init=False)
 
     def __post_init__(self) -> None:
         self.accounts = Accounts(self.db, self.clock)
@@ -74,6 +79,8 @@ class Desk:
         self.throttle = LoginThrottle(self.db, self.settings.login_limits)
         self.audit = AuditLog(self.db)
         self.changes = ChangeLog(self.db)
+        self.proposals = Proposals(self.workflow, lambda: self.settings.intake_db)
+        self.published = PublishedPages(self.clock)
 
     def snapshot(self) -> Snapshot:
         """The records of the main branch now."""
@@ -98,10 +105,27 @@ class Desk:
         with Store(path) as store:
             return store.contact(issue_id)
 
+    def ratings(self, issue_id: str) -> RatingCounts | None:
+        """The residents' own online ratings of the issue, summed (None without a store)."""
+        path = self.settings.intake_db
+        if path is None or not path.exists():
+            return None
+        from ..intake.store import Store
+
+        with Store(path, readonly=True) as store:
+            return rating_counts(store, issue_id)
+
     def public_url(self, kind: str, record_id: str) -> str | None:
         """The record's page on the public site, when the site's address is known."""
         base = self.settings.site_url
         return f"{base.rstrip('/')}/{kind}/{record_id}/" if base else None
+
+    def is_published(self, kind: str, record_id: str) -> bool:
+        """Whether the record's public page already shows its latest commit on main."""
+        url = self.public_url(kind, record_id)
+        commit = latest_commit(self.records.root, self.records.main_branch,
+                               f"content/{kind}/{record_id}.md")
+        return url is not None and commit is not None and self.published.shows(url, commit)
 
 
 def html(text: str, status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:

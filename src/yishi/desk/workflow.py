@@ -91,6 +91,12 @@ class Workflow:
         return self.pulls.merge(url, approver=approver, requested_by=requested_by,
                                 change_id=change_id)
 
+    def close_pull(self, url: str) -> None:
+        """Close a pull request unmerged (GitHub forge): a declined proposal."""
+        if self.pulls is None:
+            raise NotImplementedError("only the GitHub forge has pull requests")
+        self.pulls.close(url)
+
     def decline(self, change_id: str) -> None:
         """Set the change aside unmerged (local forge)."""
         local = self.local

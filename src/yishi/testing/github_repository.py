@@ -259,6 +259,7 @@ class RepositoryApi:
             r("GET", r"/pulls", self._list_pulls),
             r("POST", r"/pulls", self._create_pull),
             r("GET", r"/pulls/(?P<number>\d+)", self._get_pull),
+            r("PATCH", r"/pulls/(?P<number>\d+)", self._update_pull),
             r("PUT", r"/pulls/(?P<number>\d+)/merge", self._merge_pull),
             r("GET", r"/labels", self._list_labels),
             r("POST", r"/labels", self._create_label),
@@ -597,6 +598,16 @@ class RepositoryApi:
 
     def _get_pull(self, data: Json, query: dict[str, str], number: str) -> tuple[int, Json]:
         pull = self._pull(int(number), docs=f"{DOCS}/pulls/pulls#get-a-pull-request")
+        return 200, self._pull_json(pull, full=True)
+
+    def _update_pull(self, data: Json, query: dict[str, str], number: str) -> tuple[int, Json]:
+        """Close (or reopen) a pull request, as its close button does."""
+        pull = self._pull(int(number), docs=f"{DOCS}/pulls/pulls#update-a-pull-request")
+        state = data.get("state") if isinstance(data, dict) else None
+        if state == "closed" and pull.state == "open":
+            pull.state, pull.closed_at = "closed", self.clock()
+        elif state == "open" and pull.state == "closed" and pull.merged_at is None:
+            pull.state, pull.closed_at = "open", None
         return 200, self._pull_json(pull, full=True)
 
     # ------------------------------------------------------------------ endpoints: labels
