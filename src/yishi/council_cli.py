@@ -24,11 +24,11 @@ import yaml
 from . import operations
 from .cli_options import root_option
 from .council import Council, parse_timezone
-from .diff.git import read_blobs
 from .errors import YishiError
 from .forges.base import Forge, ProposalRef, ProposalState
 from .forges.changes import change_summary, main_records, submit_change
 from .forges.local import LocalForge
+from .git import read_blobs
 from .git_records import load_repository_at
 from .loading import Repository
 from .operations.changeset import ChangeSet

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .diff.git import git, read_blobs, resolve
+from .git import ls_tree, read_objects, resolve
 from .loading import Repository, load_repository_from
 
 #: Everything the records need: the council and the issue and meeting files.
@@ -17,10 +17,10 @@ RECORDS_PATH = "content"
 
 def load_repository_at(root: Path | str, rev: str) -> Repository:
     """Load the records committed at ``rev`` (a branch, tag or commit) of the git repository
-    at ``root``; raises :class:`~yishi.diff.git.GitError` for an unknown revision."""
+    at ``root``; raises :class:`~yishi.git.GitError` for an unknown revision."""
     root = Path(root)
     commit = resolve(root, rev)
-    listing = git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", RECORDS_PATH)
-    paths = [path for path in listing.decode("utf-8").split("\0") if path]
-    blobs = read_blobs(root, commit, paths)
-    return load_repository_from(root, {p: data for p, data in blobs.items() if data is not None})
+    blobs = [entry for entry in ls_tree(root, commit, RECORDS_PATH) if entry.kind == "blob"]
+    contents = read_objects(root, [entry.oid for entry in blobs])
+    return load_repository_from(root, {entry.path: data for entry, data
+                                       in zip(blobs, contents, strict=True) if data is not None})

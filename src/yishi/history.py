@@ -9,11 +9,13 @@ shallow boundary are marked incomplete instead of pretending that commit created
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+from . import git
+from .git import GitError
 
 CONTENT = "content"
 
@@ -92,14 +94,11 @@ class History:
 
 
 def _git(root: Path, args: Sequence[str]) -> str | None:
+    """Git's output, or None where it failed (not a work tree, no commit yet)."""
     try:
-        out = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True, text=True, encoding="utf-8", errors="replace", check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
+        return git.text(root, *args)
+    except GitError:
         return None
-    return out.stdout
 
 
 def parse_log(output: str, prefix: str = "") -> dict[str, list[Commit]]:

@@ -16,7 +16,6 @@ import bisect
 import json
 import math
 import random
-import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import click
 
+from .git import run as run_git
 from .ids import ALPHABET, SUFFIX_LENGTH
 from .lifecycle import Status
 
@@ -571,7 +571,7 @@ def _commit(root: Path) -> None:
     (root / ".gitignore").write_text("/site/\n/.cache/\n", encoding="utf-8")
     for args in (["init", "-q", "-b", "main"], ["add", "-A"],
                  [*env_args, "commit", "-q", "-m", "Synthetic council"]):
-        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+        run_git(root, *args)
 
 
 @click.command()

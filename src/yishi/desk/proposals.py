@@ -16,10 +16,10 @@ from pathlib import Path
 
 from ..checks import run_checks
 from ..council import Council
-from ..diff.git import git
 from ..errors import ForgeError, YishiError
 from ..forges.base import ProposalKind
 from ..forges.local import branch_prefix
+from ..git import git
 from ..ids import ID_RE
 from ..intake.proposal import build_proposal
 from ..intake.store import QueueStatus, Store

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from ..diff.git import git
 from ..errors import YishiError
+from ..git import git
 
 log = logging.getLogger("yishi.desk.published")
 

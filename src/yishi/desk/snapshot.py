@@ -19,9 +19,9 @@ import yaml
 from pydantic import ValidationError
 
 from ..council import COUNCIL_FILE, Council
-from ..diff.git import changed_paths, git, read_blobs, resolve
 from ..errors import CouncilError
 from ..front_matter_cache import FrontMatterCache
+from ..git import changed_paths, ls_tree, read_blobs, read_objects, resolve
 from ..loading import ISSUES_DIR, MEETINGS_DIR, Loaded, Repository, load_record
 from ..problems import Problem
 from ..records import Issue, Meeting
@@ -94,25 +94,12 @@ def _fresh(root: Path, council_text: bytes | None) -> Repository:
 def _records_at(root: Path, commit: str) -> dict[str, bytes]:
     """The council and record files of ``commit`` by path: one ``ls-tree`` for their blob
     ids, one ``cat-file --batch`` by id (resolving 20,000 paths one by one is far slower)."""
-    listing = git(root, "ls-tree", "-r", "-z", commit, "--", RECORDS)
-    wanted: list[tuple[str, str]] = []
-    for entry in listing.decode("utf-8").split("\0"):
-        meta, _, path = entry.partition("\t")
-        parts = meta.split(" ")
-        if len(parts) == 3 and parts[1] == "blob" and (
-                path == COUNCIL_FILE.as_posix() or _folder_of(path)):
-            wanted.append((path, parts[2]))
-    if not wanted:
-        return {}
-    out = git(root, "cat-file", "--batch", stdin="".join(f"{oid}\n" for _, oid in wanted).encode())
-    files: dict[str, bytes] = {}
-    pos = 0
-    for path, _oid in wanted:
-        end = out.index(b"\n", pos)
-        size = int(out[pos:end].rsplit(b" ", 1)[1])
-        files[path] = out[end + 1:end + 1 + size]
-        pos = end + 1 + size + 1  # each object is followed by a newline
-    return files
+    wanted = [(entry.path, entry.oid) for entry in ls_tree(root, commit, RECORDS)
+              if entry.kind == "blob" and (entry.path == COUNCIL_FILE.as_posix()
+                                           or _folder_of(entry.path))]
+    contents = read_objects(root, [oid for _, oid in wanted])
+    return {path: data for (path, _oid), data in zip(wanted, contents, strict=True)
+            if data is not None}
 
 
 def load_at(root: Path, commit: str, front_matter_cache: Path | None = None) -> Repository:

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from ..cli_options import root_option
+from ..git import GitError
 from .compare import compare
-from .git import GitError
 from .markdown import render
 
 

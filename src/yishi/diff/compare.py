@@ -10,10 +10,10 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .. import git
 from ..council import COUNCIL_FILE, Council
 from ..loading import ISSUES_DIR, MEETINGS_DIR, Loaded, load_record
 from ..records import AgendaItem, Issue, Meeting
-from . import git
 from .model import (
     AgendaSummary,
     DecisionEdit,

@@ -15,14 +15,15 @@ raises :class:`~yishi.forges.base.BaseChanged` rather than write over a newer re
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import git
 from ..errors import ForgeError
+from ..git import GitError
 from ..operations.changeset import git_blob_id
 from .base import BaseChanged, NewerVersion, Proposal, ProposalKind, ProposalRef, ProposalState
 
@@ -48,17 +49,6 @@ COUNCIL_COMMITTER = {
     "GIT_COMMITTER_NAME": "Yishi council",
     "GIT_COMMITTER_EMAIL": "council@yishi.invalid",
 }
-# Variables that would redirect git away from the repository we were given.
-_GIT_LOCATION_VARS = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_COMMON_DIR",
-    "GIT_NAMESPACE",
-)
-
-
 @dataclass(frozen=True)
 class OpenProposal:
     """A proposal waiting for a moderator."""
@@ -96,26 +86,17 @@ class LocalForge:
         cwd: Path | None = None,
         check: bool = True,
     ) -> subprocess.CompletedProcess[bytes]:
-        full_env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
-        full_env.update(env or {})
-        result = subprocess.run(
-            ["git", "-C", str(cwd or self.repo), *args],
-            input=input,
-            env=full_env,
-            capture_output=True,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            message = result.stderr.decode(errors="replace").strip() or f"exit {result.returncode}"
-            raise ForgeError(f"git {args[0]} failed in {self.repo}: {message}")
-        return result
+        """Git in the repository (or in ``cwd``, a worktree of it); failures are forge errors."""
+        try:
+            return git.run(cwd or self.repo, *args, input=input, env=env, check=check)
+        except GitError as exc:
+            raise ForgeError(str(exc)) from exc
 
     def _out(self, *args: str, **kwargs: object) -> str:
         return self._git(*args, **kwargs).stdout.decode().strip()  # type: ignore[arg-type]
 
     def _ref(self, ref: str) -> str | None:
-        result = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
-        return result.stdout.decode().strip() if result.returncode == 0 else None
+        return git.rev_parse(self.repo, ref)
 
     def _default_branch(self) -> str:
         head = self._git("symbolic-ref", "--quiet", "HEAD", check=False).stdout.decode().strip()
@@ -160,12 +141,7 @@ class LocalForge:
             raise ForgeError(f"the main branch {self.main_branch!r} of {self.repo} has no commits")
         if branch in refs:
             # Merged with plain git (not `yishi review approve`) leaves the branch behind.
-            merged = (
-                self._git(
-                    "merge-base", "--is-ancestor", refs[branch], refs[self.main_ref], check=False
-                ).returncode
-                == 0
-            )
+            merged = git.is_ancestor(self.repo, refs[branch], refs[self.main_ref])
             return ProposalRef(
                 issue_id, url, ProposalState.MERGED if merged else ProposalState.OPEN
             )
@@ -276,7 +252,7 @@ class LocalForge:
         found = []
         for line in filter(None, listing.splitlines()):
             ref, commit, subject = [*line.split(" ", 2), ""][:3]
-            if self._git("merge-base", "--is-ancestor", commit, main, check=False).returncode:
+            if not git.is_ancestor(self.repo, commit, main):
                 found.append(OpenProposal(ref.removeprefix(prefix), commit, subject))
         return sorted(found, key=lambda p: p.issue_id)
 

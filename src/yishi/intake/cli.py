@@ -15,11 +15,11 @@ import click
 from ..cli_options import root_option
 from ..council import load_council
 from ..diff import compare, render
-from ..diff.git import git
 from ..errors import YishiError
 from ..forges.base import Forge, ProposalKind
 from ..forges.changes import approve_change, decline_change, read_change
 from ..forges.local import LocalForge
+from ..git import git
 from ..operations.changeset import CHANGE_ID_RE
 from .abuse import RateLimit, load_pepper
 from .store import PENDING, QueueStatus, Store, StoreError

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..council import Council
-from ..diff.git import git, resolve
+from ..git import ls_tree, read_objects, resolve
 from ..loading import ISSUES_DIR, MEETINGS_DIR, load_record
 from ..records import AgendaItem, Issue, Meeting
 
@@ -58,19 +58,14 @@ class Mainline:
         commit = self.head()
         if self._last is not None and self._last.commit == commit:
             return self._last
-        listing = git(self.root, "ls-tree", "-r", "-z", commit, "--",
-                            ISSUES_DIR.as_posix(), MEETINGS_DIR.as_posix())
         issue_blobs: dict[str, str] = {}
         meeting_blobs: dict[str, str] = {}
-        for entry in listing.split(b"\0"):
-            if not entry:
+        for entry in ls_tree(self.root, commit, ISSUES_DIR.as_posix(), MEETINGS_DIR.as_posix()):
+            if entry.kind != "blob" or not entry.path.endswith(".md"):
                 continue
-            meta, _, path = entry.decode("utf-8", "replace").partition("\t")
-            kind, blob = meta.split()[1:3]
-            if kind != "blob" or not path.endswith(".md"):
-                continue
-            stem = path.rsplit("/", 1)[1].removesuffix(".md")
-            (issue_blobs if path.startswith(ISSUES_DIR.as_posix()) else meeting_blobs)[stem] = blob
+            stem = entry.path.rsplit("/", 1)[1].removesuffix(".md")
+            folder = issue_blobs if entry.path.startswith(ISSUES_DIR.as_posix()) else meeting_blobs
+            folder[stem] = entry.oid
         self._parse(Meeting, meeting_blobs, MEETINGS_DIR.as_posix())
         meetings = {record.id: record for blob in meeting_blobs.values()
                     if isinstance(record := self._parsed.get(blob), Meeting)}
@@ -92,13 +87,11 @@ class Mainline:
         todo = {blob: stem for stem, blob in blobs.items() if blob not in self._parsed}
         if not todo:
             return
-        out = git(self.root, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in todo).encode())
-        at = 0
-        for blob, stem in todo.items():
-            header_end = out.index(b"\n", at)
-            size = int(out[at:header_end].split()[2])
-            data = out[header_end + 1:header_end + 1 + size]
-            at = header_end + 1 + size + 1
+        for (blob, stem), data in zip(todo.items(), read_objects(self.root, list(todo)),
+                                      strict=True):
+            if data is None:  # not a blob after all: nothing to parse
+                self._parsed[blob] = None
+                continue
             try:
                 loaded = load_record(model, f"{folder}/{stem}.md", data.decode("utf-8"),
                                      self.council)

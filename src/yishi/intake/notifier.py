@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..council import Council
-from ..diff.git import GitError
+from ..git import GitError
 from ..lifecycle import is_closed
 from .channels import Channel, ChannelError, Outgoing
 from .contacts import ContactKind, contact_kind, phone_number

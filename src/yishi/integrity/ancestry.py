@@ -8,11 +8,11 @@ and otherwise says that it needs it: it never reports a commit as vanished on a 
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import git
 from ..errors import HistoryIncomplete, HistoryRewritten, RewritesError, StalePublication
 from .ledger import Ledger
 from .rewrites import REWRITES_FILE, Rewrite
@@ -67,46 +67,43 @@ class Verification:
         return records
 
 
-def _git(root: Path, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                          encoding="utf-8", errors="replace", check=False)
+def _output(root: Path, *args: str) -> str:
+    """Git's output, or "" where it failed: every question here has a safe empty answer."""
+    return git.run(root, *args, check=False).stdout.decode("utf-8", "replace")
 
 
 def head_commit(root: Path) -> str | None:
     """The commit checked out under ``root``, or None outside git."""
-    done = _git(root, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
-    if done.returncode != 0:
-        return None
-    return done.stdout.strip() or None
+    return git.rev_parse(root, "HEAD")
 
 
 def is_shallow(root: Path) -> bool:
     """Whether the clone lacks its oldest commits."""
-    return _git(root, ["rev-parse", "--is-shallow-repository"]).stdout.strip() == "true"
+    return _output(root, "rev-parse", "--is-shallow-repository").strip() == "true"
 
 
 def reachable(root: Path, head: str) -> set[str]:
     """Every commit in the history of ``head`` (as far as a shallow clone goes)."""
-    return set(_git(root, ["rev-list", head]).stdout.split())
+    return set(_output(root, "rev-list", head).split())
 
 
 def _where_else(root: Path, head: str, commit: str) -> tuple[bool, tuple[str, ...]]:
     """Whether ``commit`` (if git has it) descends from ``head``, and which branches hold it."""
-    if _git(root, ["cat-file", "-e", f"{commit}^{{commit}}"]).returncode != 0:
+    if not git.succeeds(root, "cat-file", "-e", f"{commit}^{{commit}}"):
         return False, ()
-    after = _git(root, ["merge-base", "--is-ancestor", head, commit]).returncode == 0
-    refs = _git(root, ["for-each-ref", "--contains", commit, "--format=%(refname:short)",
-                       "refs/heads", "refs/remotes"]).stdout.split()
+    after = git.is_ancestor(root, head, commit)
+    refs = _output(root, "for-each-ref", "--contains", commit, "--format=%(refname:short)",
+                   "refs/heads", "refs/remotes").split()
     return after, tuple(refs)
 
 
 def fetch_full_history(root: Path) -> bool:
     """Deepen a shallow clone from its remote; whether it now holds the full history."""
-    remotes = _git(root, ["remote"]).stdout.split()
+    remotes = _output(root, "remote").split()
     if not remotes:
         return False
     remote = "origin" if "origin" in remotes else remotes[0]
-    _git(root, ["fetch", "--quiet", "--unshallow", "--no-tags", remote])
+    git.run(root, "fetch", "--quiet", "--unshallow", "--no-tags", remote, check=False)
     return not is_shallow(root)
 
 

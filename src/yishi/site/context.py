@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
 
 from ..council import Council
+from ..git import rev_parse
 from ..history import History, read_history
 from ..integrity import Integrity
 from ..loading import Repository
@@ -30,14 +30,7 @@ class SiteSettings:
 
 def git_head(root: Path) -> str | None:
     """The commit the records were read at, or None outside a git work tree."""
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True, text=True, check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return out.stdout.strip() or None
+    return rev_parse(root, "HEAD")
 
 
 def build_time(tz: tzinfo) -> datetime:

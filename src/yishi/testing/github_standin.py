@@ -22,7 +22,6 @@ import itertools
 import json
 import math
 import re
-import subprocess
 import threading
 import time
 import urllib.parse
@@ -32,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from yishi.git import run as run_git
 from yishi.testing.github_repository import ApiError, Json, Label, Pull, RepositoryApi
 
 Clock = Callable[[], float]
@@ -515,9 +515,7 @@ class _Handler(BaseHTTPRequestHandler):
 def _seed_from(folder: Path) -> dict[str, bytes]:
     """The files of ``folder`` for the initial commit: git's tracked files in a git
     repository, otherwise every file outside dot-folders."""
-    listed = subprocess.run(
-        ["git", "-C", str(folder), "ls-files", "-z"], capture_output=True, check=False
-    )
+    listed = run_git(folder, "ls-files", "-z", check=False)
     if listed.returncode == 0:
         paths = [p for p in listed.stdout.decode().split("\0") if p]
     else:
