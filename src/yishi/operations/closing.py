@@ -11,11 +11,9 @@ from .common import (
     ISSUE_ORDER,
     council_of,
     edit_issue,
-    find_issue,
+    issue_for_step,
     one_line,
     public_text,
-    require_not_before,
-    require_step,
     seal,
 )
 
@@ -23,10 +21,8 @@ from .common import (
 def close_issue(repo: Repository, issue_id: str, *, by: str, on: dt.date, outcome: str) -> ChangeSet:
     """Close an issue: the outcome residents read, and a ``done`` timeline entry."""
     council_of(repo)
-    loaded = find_issue(repo, issue_id)
+    loaded = issue_for_step(repo, issue_id, Status.DONE, "办结", on)
     issue = loaded.record
-    require_step(issue, Status.DONE, "办结")
-    require_not_before(issue, on)
     text = public_text("outcome", outcome, required=True, limit=1000)
     record = edit_issue(loaded)
     record.set("status", Status.DONE.value)

@@ -97,6 +97,15 @@ def require_not_before(issue: Issue, day: dt.date, field: str = "on") -> None:
                             "办理进程只能按日期向后追加")
 
 
+def issue_for_step(repo: Repository, issue_id: str, target: Status, what: str,
+                   on: dt.date) -> LoadedIssue:
+    """The issue a lifecycle step (``what``, to ``target``) dated ``on`` may be taken on."""
+    loaded = find_issue(repo, issue_id)
+    require_step(loaded.record, target, what)
+    require_not_before(loaded.record, on)
+    return loaded
+
+
 def public_text(field: str, value: str | None, *, required: bool, limit: int = 2000) -> str:
     """Text that will be published: trimmed, present when required, free of personal data."""
     text = (value or "").strip()

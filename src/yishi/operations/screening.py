@@ -19,12 +19,11 @@ from .common import (
     council_of,
     edit_issue,
     find_issue,
+    issue_for_step,
     nearest,
     one_line,
     public_text,
     refuse,
-    require_not_before,
-    require_step,
     seal,
 )
 
@@ -35,10 +34,8 @@ def screen_accept(
 ) -> ChangeSet:
     """Accept a proposal: every criterion met, optionally citing an encouraged-list item."""
     council = council_of(repo)
-    loaded = find_issue(repo, issue_id)
+    loaded = issue_for_step(repo, issue_id, Status.ACCEPTED, "受理", on)
     issue = loaded.record
-    require_step(issue, Status.ACCEPTED, "受理")
-    require_not_before(issue, on)
     numbers = [item.number for item in council.encouraged]
     if encouraged is not None and encouraged not in numbers:
         raise refuse("encouraged", f"鼓励清单没有第 {encouraged} 项"
@@ -69,10 +66,8 @@ def screen_reject(
 ) -> ChangeSet:
     """Reject a proposal: the criteria it fails and/or the negative-list item, and why."""
     council = council_of(repo)
-    loaded = find_issue(repo, issue_id)
+    loaded = issue_for_step(repo, issue_id, Status.REJECTED, "不予受理", on)
     issue = loaded.record
-    require_step(issue, Status.REJECTED, "不予受理")
-    require_not_before(issue, on)
     text = public_text("reason", reason, required=True)
     failed_set: list[str] = []
     for slug in failed:
@@ -111,10 +106,8 @@ def screen_reject(
 
 def screen_merge(repo: Repository, issue_id: str, *, by: str, on: dt.date, into: str) -> ChangeSet:
     """Merge a proposal into another that asks the same: ``merged_into`` here, ``related`` on both."""
-    loaded = find_issue(repo, issue_id)
+    loaded = issue_for_step(repo, issue_id, Status.MERGED, "合并", on)
     issue = loaded.record
-    require_step(issue, Status.MERGED, "合并")
-    require_not_before(issue, on)
     if into == issue.id:
         raise refuse("into", "提案不能合并到它自己")
     target_loaded = find_issue(repo, into, field="into")
@@ -141,10 +134,8 @@ def screen_merge(repo: Repository, issue_id: str, *, by: str, on: dt.date, into:
 
 def screen_withdraw(repo: Repository, issue_id: str, *, by: str, on: dt.date, reason: str) -> ChangeSet:
     """Withdraw a proposal at the proposer's request; the note says who withdrew it and why."""
-    loaded = find_issue(repo, issue_id)
+    loaded = issue_for_step(repo, issue_id, Status.WITHDRAWN, "撤回", on)
     issue = loaded.record
-    require_step(issue, Status.WITHDRAWN, "撤回")
-    require_not_before(issue, on)
     text = public_text("reason", reason, required=True, limit=200)
     record = edit_issue(loaded)
     record.set("status", Status.WITHDRAWN.value)
