@@ -12,6 +12,7 @@ from intake_support import git, make_records_repo
 from yishi.desk.snapshot import LiveRecords
 from yishi.desk.todo import Todo, refreshed, todo
 from yishi.loading import load_repository
+from yishi.problems import Problem
 
 RECEIVED = "content/issues/2026-1118-cd9p.md"
 
@@ -89,3 +90,27 @@ def test_todo_after_a_commit_is_refreshed_for_the_affected_issues_only(tmp_path:
     assert _ids(refreshed(before, second.repo, day, second.affected)) == _ids(
         todo(second.repo, day))
     assert _ids(todo(second.repo, day)) != _ids(before)
+
+
+def test_a_broken_record_reads_as_yishi_check_reports_it(tmp_path: Path) -> None:
+    root = make_records_repo(tmp_path / "records", full=True)
+    live = LiveRecords(root, "main")
+    live.current()
+    # Committed after the first load: the incremental reload reads them.
+    text = (root / RECEIVED).read_text(encoding="utf-8").replace("2026-1118-cd9p", "2026-1118-zzzy")
+    (root / "content/issues/2026-1118-zzzz.md").write_text(text, encoding="utf-8")
+    (root / "content/issues/2026-1118-latn.md").write_bytes("标题".encode("gb18030"))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "A record under another id's name, one in the wrong encoding")
+
+    def found(problems: list[Problem]) -> set[tuple[str, int, str, str]]:
+        return {(p.path, p.line, p.field, p.message) for p in problems
+                if "zzzz" in p.path or "latn" in p.path}
+
+    expected = found(load_repository(root).problems)
+    assert len(expected) == 2 and any("不一致" in p[3] and p[1] > 1 for p in expected)
+    incremental = live.current()
+    assert live.last_reload == "incremental"
+    assert found(incremental.repo.problems) == expected
+    assert "2026-1118-latn" in incremental.repo.broken
+    assert found(LiveRecords(root, "main").current().repo.problems) == expected  # a full load

@@ -255,6 +255,30 @@ def load_record(
     return Loaded(source, record)
 
 
+def load_record_file(repo: Repository, model: type[T], path: str, data: bytes,
+                     cache: FrontMatterCache | None = None) -> Loaded[T] | None:
+    """One record file as a git blob holds it, validated against ``repo``'s council; its
+    problems (and, when it cannot be loaded, its id as broken) are noted in ``repo``."""
+    stem = Path(path).stem
+    text = _decode(data, path)
+    loaded = (load_record(model, path, text, repo.council, cache) if isinstance(text, str)
+              else [text])
+    if isinstance(loaded, list):
+        repo.problems.extend(loaded)
+        repo.broken.add(stem)
+        return None
+    record_id: str = getattr(loaded.record, "id")  # noqa: B009 - both models have an id
+    if record_id != stem:
+        repo.problems.append(Problem(path, loaded.source.line_of(("id",)), "id",
+                                     _id_mismatch(record_id, stem)))
+    return loaded
+
+
+def _id_mismatch(record_id: str, stem: str) -> str:
+    return (f"编号 {record_id!r} 与文件名 {stem!r} 不一致 "
+            f"(id {record_id!r} does not match the file name {stem!r})")
+
+
 def _read(path: Path, rel: str) -> str | Problem:
     return _decode(path.read_bytes(), rel)
 
@@ -350,8 +374,7 @@ def _load_folder(
             messages.append(f"编号 {record_id!r} 里的日期不存在 "
                             f"(id {record_id!r} encodes an impossible date)")
         if record_id != path.stem:
-            messages.append(f"编号 {record_id!r} 与文件名 {path.stem!r} 不一致 "
-                            f"(id {record_id!r} does not match the file name {path.stem!r})")
+            messages.append(_id_mismatch(record_id, path.stem))
         duplicate = record_id in first_path
         if duplicate:
             messages.append(f"编号 {record_id!r} 重复，{first_path[record_id]} 也用了它 "

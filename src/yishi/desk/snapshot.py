@@ -22,7 +22,7 @@ from ..council import COUNCIL_FILE, Council
 from ..errors import CouncilError
 from ..front_matter_cache import FrontMatterCache
 from ..git import changed_paths, ls_tree, read_blobs, read_objects, resolve
-from ..loading import ISSUES_DIR, MEETINGS_DIR, Loaded, Repository, load_record
+from ..loading import ISSUES_DIR, MEETINGS_DIR, Loaded, Repository, load_record_file
 from ..problems import Problem
 from ..records import Issue, Meeting
 
@@ -61,25 +61,11 @@ def _load_file(repo: Repository, path: str, data: bytes,
                cache: FrontMatterCache | None = None) -> None:
     """Validate one record file into ``repo`` (or note its problems and its id as broken)."""
     stem = Path(path).stem
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        repo.problems.append(Problem(path, 1, "(file)", "not UTF-8 text; save it as UTF-8"))
-        repo.broken.add(stem)
-        return
-    model: type[Issue] | type[Meeting] = Issue if Path(path).parent == ISSUES_DIR else Meeting
-    loaded = load_record(model, path, text, repo.council, cache)
-    if isinstance(loaded, list):
-        repo.problems.extend(loaded)
-        repo.broken.add(stem)
-        return
-    if loaded.record.id != stem:
-        repo.problems.append(Problem(path, 1, "id", f"id {loaded.record.id!r} does not match "
-                                                    f"the file name {stem!r}"))
-    if isinstance(loaded.record, Issue):
-        repo.issues[stem] = loaded  # type: ignore[assignment]
-    else:
-        repo.meetings[stem] = loaded  # type: ignore[assignment]
+    if Path(path).parent == ISSUES_DIR:
+        if (issue := load_record_file(repo, Issue, path, data, cache)) is not None:
+            repo.issues[stem] = issue
+    elif (meeting := load_record_file(repo, Meeting, path, data, cache)) is not None:
+        repo.meetings[stem] = meeting
 
 
 def _fresh(root: Path, council_text: bytes | None) -> Repository:

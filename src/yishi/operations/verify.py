@@ -20,7 +20,7 @@ from ..loading import (
     Loaded,
     Reference,
     Repository,
-    load_record,
+    load_record_file,
 )
 from ..problems import Problem
 from ..records import Issue, Meeting
@@ -88,21 +88,9 @@ def _put(repo: Repository, target: dict[str, Loaded[R]], model: type[R], path: s
     stem = PurePosixPath(path).stem
     target.pop(stem, None)
     repo.broken.discard(stem)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        repo.problems.append(Problem(path, 1, "(file)", "not UTF-8 text"))
-        repo.broken.add(stem)
-        return
-    loaded = load_record(model, path, text, repo.council)
-    if isinstance(loaded, list):
-        repo.problems.extend(loaded)
-        repo.broken.add(stem)
-        return
-    if loaded.record.id != stem:
-        repo.problems.append(Problem(path, loaded.source.line_of(("id",)), "id",
-                                     f"id {loaded.record.id!r} does not match the file name {stem!r}"))
-    target[stem] = loaded
+    loaded = load_record_file(repo, model, path, data)
+    if loaded is not None:
+        target[stem] = loaded
 
 
 class _Scoped(Mapping[str, V]):
