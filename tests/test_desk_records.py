@@ -114,3 +114,19 @@ def test_a_broken_record_reads_as_yishi_check_reports_it(tmp_path: Path) -> None
     assert found(incremental.repo.problems) == expected
     assert "2026-1118-latn" in incremental.repo.broken
     assert found(LiveRecords(root, "main").current().repo.problems) == expected  # a full load
+
+
+def test_a_broken_council_reads_as_yishi_check_reports_it(tmp_path: Path) -> None:
+    root = make_records_repo(tmp_path / "records")
+    council = root / "content/council.yml"
+    council.write_text(council.read_text(encoding="utf-8") + "\nname: [\n", encoding="utf-8")
+    git(root, "commit", "-qam", "A council file git accepts and YAML does not")
+
+    def found(problems: list[Problem]) -> list[str]:
+        # The first line: YAML's own detail names its input (bytes from git, text on disk).
+        return [p.message.splitlines()[0] for p in problems if p.field == "(council)"]
+
+    expected = found(load_repository(root).problems)
+    assert expected and expected[0].startswith("content/council.yml:") and "invalid YAML" in expected[0]
+    snapshot = LiveRecords(root, "main").current()
+    assert snapshot.repo.council is None and found(snapshot.repo.problems) == expected

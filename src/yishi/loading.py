@@ -313,8 +313,7 @@ def load_repository_from(root: Path | str, files: Mapping[str, bytes]) -> Reposi
     ``root`` is kept as the repository's root; nothing is read from its working tree.
     """
     root = Path(root)
-    council_text = files.get(COUNCIL_FILE.as_posix())
-    repo = _with_council(root, lambda: parse_council(council_text))
+    repo = repository_at(root, files.get(COUNCIL_FILE.as_posix()))
     repo.issues = _load_folder(repo, ISSUES_DIR, Issue, None, _files_under(files, ISSUES_DIR))
     repo.meetings = _load_folder(
         repo, MEETINGS_DIR, Meeting, None, _files_under(files, MEETINGS_DIR)
@@ -330,6 +329,12 @@ def _files_under(files: Mapping[str, bytes], folder: Path) -> list[tuple[str, st
         for path, data in sorted(files.items())
         if path.startswith(prefix) and "/" not in path[len(prefix):] and path.endswith(".md")
     ]
+
+
+def repository_at(root: Path, council_text: str | bytes | None) -> Repository:
+    """An empty repository with the council ``council_text`` (as a git revision holds
+    ``content/council.yml``; None: missing), or with the problem that keeps it from loading."""
+    return _with_council(root, lambda: parse_council(council_text))
 
 
 def _with_council(root: Path, read: Callable[[], Council]) -> Repository:

@@ -15,15 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
-from ..council import COUNCIL_FILE, Council
-from ..errors import CouncilError
+from ..council import COUNCIL_FILE
 from ..front_matter_cache import FrontMatterCache
 from ..git import changed_paths, ls_tree, read_blobs, read_objects, resolve
-from ..loading import ISSUES_DIR, MEETINGS_DIR, Loaded, Repository, load_record_file
-from ..problems import Problem
+from ..loading import ISSUES_DIR, MEETINGS_DIR, Loaded, Repository, load_record_file, repository_at
 from ..records import Issue, Meeting
 
 RECORDS = "content"
@@ -43,15 +38,6 @@ class Snapshot:
     affected: set[str] | None = None
 
 
-def _parse_council(text: bytes | None) -> Council:
-    if text is None:
-        raise CouncilError(f"{COUNCIL_FILE}: missing; every Yishi repository needs one")
-    try:
-        return Council.model_validate(yaml.safe_load(text))
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise CouncilError(f"{COUNCIL_FILE}: {exc}") from exc
-
-
 def _folder_of(path: str) -> Path | None:
     parent = Path(path).parent
     return parent if path.endswith(".md") and parent in (ISSUES_DIR, MEETINGS_DIR) else None
@@ -66,15 +52,6 @@ def _load_file(repo: Repository, path: str, data: bytes,
             repo.issues[stem] = issue
     elif (meeting := load_record_file(repo, Meeting, path, data, cache)) is not None:
         repo.meetings[stem] = meeting
-
-
-def _fresh(root: Path, council_text: bytes | None) -> Repository:
-    try:
-        return Repository(root, _parse_council(council_text))
-    except CouncilError as exc:
-        repo = Repository(root, None)
-        repo.problems.append(Problem(COUNCIL_FILE.as_posix(), 1, "(council)", str(exc)))
-        return repo
 
 
 def _records_at(root: Path, commit: str) -> dict[str, bytes]:
@@ -92,7 +69,7 @@ def load_at(root: Path, commit: str, front_matter_cache: Path | None = None) -> 
     """Every record of ``commit``, read from git objects (front matter parsed by an earlier
     load is read back from ``front_matter_cache``, as site builds do)."""
     files = _records_at(root, commit)
-    repo = _fresh(root, files.get(COUNCIL_FILE.as_posix()))
+    repo = repository_at(root, files.get(COUNCIL_FILE.as_posix()))
     cache = FrontMatterCache(front_matter_cache) if front_matter_cache else None
     for path in sorted(files):
         if _folder_of(path):
