@@ -41,6 +41,15 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
+def demo_repo(dst: Path, **options: str) -> Path:
+    """The demo site (:func:`copy_demo`) as a git repository whose one commit holds the records."""
+    root = copy_demo(dst, **options)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "content")
+    git(root, "commit", "-q", "-m", "记录")
+    return root
+
+
 def add_hook(root: Path, source: str) -> None:
     """Give the site of ``root`` an MkDocs hooks module (another plugin, as far as Yishi
     can tell) with ``source`` as its code."""

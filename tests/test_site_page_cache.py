@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from site_support import add_hook, copy_demo, git, site_files
+from site_support import add_hook, copy_demo, demo_repo, git, site_files
 from yishi.loading import load_repository
 from yishi.site.context import SiteContext, SiteSettings
 from yishi.site.page_cache import PageCache, digest
@@ -22,12 +22,6 @@ ISSUE = "2023-0403-k7qm"  # on the agenda of 2023-0418-sy01; 2023-0405-mq3d is m
 CACHED_PAGES = 45
 
 
-def _demo_repo(path: Path, **options: str) -> Path:
-    root = copy_demo(path, **options)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "content")
-    git(root, "commit", "-q", "-m", "记录")
-    return root
 
 
 def _set_cache(root: Path, enabled: bool) -> None:
@@ -72,7 +66,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_cached_builds_equal_fresh_builds_through_a_series_of_changes(tmp_path: Path) -> None:
-    root = _demo_repo(tmp_path / "repo")
+    root = demo_repo(tmp_path / "repo")
     cold, log = _build(root, tmp_path / "cold")
     assert _reused(log) == (0, CACHED_PAGES)
     assert "worker processes" in log  # the workers render the bodies (two jobs or more)
@@ -121,7 +115,7 @@ def test_pages_are_reused_on_another_day_with_that_days_cite_date(tmp_path: Path
     """The build's date shows in the cite block (rendered anew in every build) and in the
     overdue marks of actions (part of the key): across days, a page is reused unless one of
     its actions fell due in between."""
-    root = _demo_repo(tmp_path / "repo")
+    root = demo_repo(tmp_path / "repo")
     _build(root, tmp_path / "jan", day="2027-01-10")
     cached, log = _build(root, tmp_path / "feb", day="2027-02-10")
     assert _reused(log) == (CACHED_PAGES, CACHED_PAGES)
@@ -136,7 +130,7 @@ def test_pages_are_reused_on_another_day_with_that_days_cite_date(tmp_path: Path
 
 
 def test_a_damaged_entry_is_rendered_again_and_old_entries_are_removed(tmp_path: Path) -> None:
-    root = _demo_repo(tmp_path / "repo")
+    root = demo_repo(tmp_path / "repo")
     _build(root, tmp_path / "first")
     entries = sorted((root / ".cache" / "yishi").glob("*/*.html.z"))
     assert len(entries) == CACHED_PAGES
@@ -152,7 +146,7 @@ def test_a_damaged_entry_is_rendered_again_and_old_entries_are_removed(tmp_path:
 
 
 def test_in_one_process_the_cache_holds_bodies_and_changes_no_byte(tmp_path: Path) -> None:
-    root = _demo_repo(tmp_path / "repo", jobs="1")
+    root = demo_repo(tmp_path / "repo", jobs="1")
     _, log = _build(root, tmp_path / "cold")
     assert _reused(log) == (0, CACHED_PAGES) and "worker processes" not in log
     warm, log = _build(root, tmp_path / "warm")
@@ -163,7 +157,7 @@ def test_in_one_process_the_cache_holds_bodies_and_changes_no_byte(tmp_path: Pat
 def test_another_plugins_page_hook_sees_every_generated_page(tmp_path: Path) -> None:
     """A hook on page content sees each record's body (MkDocs renders the theme of every
     page), and the cache, holding bodies, still changes nothing."""
-    root = _demo_repo(tmp_path / "repo")
+    root = demo_repo(tmp_path / "repo")
     add_hook(root, (
         "def on_page_content(html, page, config, files):\n"
         "    return html.replace('</h1>', '</h1><p class=\"hooked\"></p>', 1)\n"
@@ -239,7 +233,7 @@ def test_a_meeting_key_follows_the_issues_on_its_agenda(tmp_path: Path) -> None:
 
 
 def test_history_is_part_of_the_key(tmp_path: Path) -> None:
-    root = _demo_repo(tmp_path / "repo")
+    root = demo_repo(tmp_path / "repo")
     when = datetime(2026, 11, 24, 12, tzinfo=UTC)
     before = _context(root, built_at=when)
     key = issue_inputs(before, before.repo.issues[ISSUE])

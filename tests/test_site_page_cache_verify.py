@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError
 
-from site_support import copy_demo, git
+from site_support import copy_demo, demo_repo
 from yishi.loading import load_repository
 from yishi.site.context import SiteContext
 from yishi.site.page_cache import SUFFIX, VERIFY_ENV, fingerprint
@@ -40,17 +40,11 @@ def _reused(log: str) -> tuple[int, int]:
     return int(found[1]), int(found[2])
 
 
-def _demo(path: Path, **options: str) -> Path:
-    root = copy_demo(path, **options)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "content")
-    git(root, "commit", "-q", "-m", "记录")
-    return root
 
 
 @pytest.mark.parametrize("jobs", ["0", "1"])
 def test_verified_warm_build_of_the_demo(tmp_path: Path, jobs: str) -> None:
-    root = _demo(tmp_path / "repo", jobs=jobs)
+    root = demo_repo(tmp_path / "repo", jobs=jobs)
     cold = _build(root, tmp_path / "cold", verify=True)
     assert cold.returncode == 0, cold.stderr
     warm = _build(root, tmp_path / "warm", verify=True)
@@ -72,7 +66,7 @@ def test_verified_warm_build_of_a_synthetic_council(tmp_path: Path) -> None:
 def test_verify_mode_fails_the_build_on_a_stale_entry(tmp_path: Path) -> None:
     """An entry that no longer matches its page (as a key missing an input would leave it)
     is served silently without verify, and fails the build with it, naming the page."""
-    root = _demo(tmp_path / "repo")
+    root = demo_repo(tmp_path / "repo")
     assert _build(root, tmp_path / "cold", verify=False).returncode == 0
     entries = sorted((root / ".cache" / "yishi").glob(f"*/*{SUFFIX}"))
     stale = next(e for e in entries if ISSUE in zlib.decompress(e.read_bytes()).decode())

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from site_support import add_hook, copy_demo, git, site_files
+from site_support import add_hook, copy_demo, demo_repo, site_files
 
 
 def _build(root: Path, jobs: int, site: Path) -> str:
@@ -26,10 +26,7 @@ def _build(root: Path, jobs: int, site: Path) -> str:
 
 
 def test_a_build_with_workers_equals_a_build_without(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "repo")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "content")
-    git(root, "commit", "-q", "-m", "记录")
+    root = demo_repo(tmp_path / "repo")
     serial_log = _build(root, 1, tmp_path / "serial")
     parallel_log = _build(root, 2, tmp_path / "parallel")
     assert "worker processes" not in serial_log
