@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import stat
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,34 @@ def test_a_new_store_is_private_and_at_the_current_version(tmp_path: Path) -> No
     db = Database(tmp_path / "var" / "desk.sqlite3")
     assert stat.S_IMODE(db.path.stat().st_mode) == 0o600
     assert db.version() == SCHEMA_VERSION == len(MIGRATIONS)
+
+
+def _open_at_once(path: Path, processes: int) -> list[BaseException]:
+    """Open the desk's database from ``processes`` threads released together; what failed."""
+    start = threading.Barrier(processes)
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            Database(path)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(processes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
+def test_the_desk_and_its_command_line_starting_at_once_migrate_once(tmp_path: Path) -> None:
+    for attempt in range(5):
+        path = tmp_path / f"desk-{attempt}.sqlite3"
+        assert _open_at_once(path, 6) == []
+        assert Database(path).version() == SCHEMA_VERSION
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_a_file_made_by_the_first_version_is_migrated_keeping_its_accounts(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ in place the first time a newer one opens it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sqlite3
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import YishiError
+from ..sqlite_migrations import apply_migrations, schema_version
 
 
 class DeskStoreError(YishiError):
@@ -85,8 +87,9 @@ class Database:
         self._local = threading.local()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                # Created 0600 before SQLite writes a byte: password hashes are private.
+            # Created 0600 before SQLite writes a byte: password hashes are private. Another
+            # process (the desk, its command line) may have created it a moment ago.
+            with contextlib.suppress(FileExistsError):
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except OSError as exc:
             raise DeskStoreError(f"无法创建议事台数据库 {path}: {exc.strerror}") from exc
@@ -124,21 +127,12 @@ class Database:
 
     def version(self) -> int:
         """The file's schema version."""
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        return schema_version(self.conn)
 
     def _migrate(self) -> None:
-        current = self.version()
-        if current > SCHEMA_VERSION:
-            raise DeskStoreError(
-                f"议事台数据库 {self.path} 的版本({current})比本程序({SCHEMA_VERSION})新,"
-                "请升级 Yishi 后再打开")
-        for version in range(current, SCHEMA_VERSION):
-            with self.transaction() as conn:
-                for statement in MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                # PRAGMA takes no parameters; the value is our own integer.
-                conn.execute(f"PRAGMA user_version = {version + 1}")
+        apply_migrations(self.conn, MIGRATIONS, lambda current: DeskStoreError(
+            f"议事台数据库 {self.path} 的版本({current})比本程序({SCHEMA_VERSION})新,"
+            "请升级 Yishi 后再打开"))
 
     def setting(self, key: str) -> str:
         """A persistent secret, created on first use (the cookie-signing key)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from ..errors import YishiError
+from ..sqlite_migrations import apply_migrations
 
 #: Version 1: the store as released before versioning (submissions, photos, private data).
 _BASELINE = """
@@ -96,11 +97,6 @@ class StoreVersionError(YishiError):
     """The store file was written by a newer Yishi (or is an older one opened read-only)."""
 
 
-def version(conn: sqlite3.Connection) -> int:
-    """The schema version the file is at (0: written before the store was versioned)."""
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
 def too_new(path: object, found: int) -> StoreVersionError:
     """The error for a store a newer release wrote: this one must not touch it."""
     return StoreVersionError(
@@ -111,29 +107,7 @@ def too_new(path: object, found: int) -> StoreVersionError:
 
 
 def migrate(conn: sqlite3.Connection, path: object) -> int:
-    """Bring the file to :data:`CURRENT_VERSION`; returns the version it was at.
-
-    Each step runs in its own IMMEDIATE transaction and re-reads the version inside it, so
-    the service and the worker starting at once apply every migration exactly once.
-    """
-    start = version(conn)
-    if start > CURRENT_VERSION:
-        raise too_new(path, start)
-    while True:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            found = version(conn)
-            if found > CURRENT_VERSION:
-                raise too_new(path, found)
-            if found == CURRENT_VERSION:
-                conn.execute("COMMIT")
-                return start
-            for statement in MIGRATIONS[found].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            # user_version lives in the file header: it commits with the migration or not at all.
-            conn.execute(f"PRAGMA user_version = {found + 1}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    """Bring the file to :data:`CURRENT_VERSION`; returns the version it was at (see
+    :func:`~yishi.sqlite_migrations.apply_migrations`: the service and the worker starting
+    at once apply every migration exactly once)."""
+    return apply_migrations(conn, MIGRATIONS, lambda found: too_new(path, found))

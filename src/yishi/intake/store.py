@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import YishiError
+from ..sqlite_migrations import schema_version
 from .abuse import DUPLICATE_WINDOW, RateLimit
-from .migrations import CURRENT_VERSION, StoreVersionError, migrate, too_new, version
+from .migrations import CURRENT_VERSION, StoreVersionError, migrate, too_new
 from .submission import Submission
 
 
@@ -158,7 +159,7 @@ class Store:
                 raise StoreError(f"cannot open the intake store {path}: {exc}") from exc
 
     def _check_version(self, conn: sqlite3.Connection) -> None:
-        found = version(conn)
+        found = schema_version(conn)
         if found > CURRENT_VERSION:
             raise too_new(self.path, found)
         if found != CURRENT_VERSION:
