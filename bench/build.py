@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,18 +61,26 @@ def build_sites(work: Path, issues: int, seed: int, git: bool = True) -> dict[st
     }
 
 
-def warm_build(repo: Path, log: Path) -> Measured:
-    """The build after a merge that changed one issue, with the page cache of the build
-    before it; the change is undone afterwards, so the council stays as generated."""
+@contextmanager
+def one_issue_changed(repo: Path) -> Iterator[None]:
+    """A merge that changed one issue, committed for the block and undone after it, so the
+    council stays as generated."""
     issue = sorted((repo / "content" / "issues").glob("*.md"))[0]
     with issue.open("a", encoding="utf-8") as out:
         out.write("\n补充:物业已回复,下周复查。\n")
     git = ["git", "-C", str(repo), "-c", "user.name=bench", "-c", "user.email=bench@example.org"]
     subprocess.run([*git, "commit", "-q", "-am", "补充一条提案的说明"], check=True)
     try:
-        return mkdocs_build(repo / "mkdocs.yml", repo.parent / "site-warm", log)
+        yield
     finally:
         subprocess.run([*git, "reset", "-q", "--hard", "HEAD~1"], check=True)
+
+
+def warm_build(repo: Path, log: Path) -> Measured:
+    """The build after a merge that changed one issue, with the page cache of the build
+    before it."""
+    with one_issue_changed(repo):
+        return mkdocs_build(repo / "mkdocs.yml", repo.parent / "site-warm", log)
 
 
 def growth(runs: list[dict[str, Any]], key: str, cpu: bool = False) -> float | None:
