@@ -29,7 +29,6 @@ from .base import BaseChanged, NewerVersion, Proposal, ProposalKind, ProposalRef
 
 DECLINED_PREFIX = "refs/yishi/declined/"
 APPLIED_PREFIX = "refs/yishi/applied/"
-BRANCH_PREFIX = "refs/heads/proposal/"
 #: Where a change set's author is unknown to git: moderators are named, not addressed.
 MODERATOR_EMAIL = "moderator@yishi.invalid"
 INTAKE_IDENTITY = {

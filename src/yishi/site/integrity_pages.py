@@ -70,15 +70,6 @@ def rewrite_notice(ctx: SiteContext, path: str, here: str) -> Markup:
                          notice_url=REWRITES_URL))
 
 
-def notice_inputs(ctx: SiteContext, path: str) -> list[str]:
-    """What :func:`rewrite_notice` shows of a record, for its page's cache key."""
-    parts = []
-    for vanished in ctx.integrity.vanished_versions(path):
-        rewrite = vanished.rewrite
-        parts += [vanished.commit, rewrite.model_dump_json() if rewrite else "-"]
-    return parts
-
-
 def publications_file(ctx: SiteContext, files: dict[str, bytes]) -> DataFile:
     """``data/publications.json``: the previous ledger and this publication's entry.
 
