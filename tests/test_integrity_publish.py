@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from integrity_support import MEETING_FILE, LoopbackSite, edit, ledger_of, ok, publish
+from integrity_support import MEETING_FILE, edit, ledger_of, ok, publish
 from opendata_repo import DONE, MEETING, PROJECT, commit, git, make_repo
+from yishi.testing.static_site import serve_directory
 
 FIRST_DECISION = "次日组织志愿者集中清理楼道小广告。"
 DECISION = "次日组织党员和志愿者集中清理楼道小广告。"
@@ -87,12 +88,9 @@ rewrites:
     ok(publish(origin, "p4", base, str(second / "data/publications.json"), cache=cache))
 
     # The next publish reads the ledger from the live site, over HTTP.
-    live = LoopbackSite(base / "p4")
-    try:
-        again_log = ok(publish(origin, "p5", base, live.url("data/publications.json"),
+    with serve_directory(base / "p4") as live:
+        again_log = ok(publish(origin, "p5", base, f"{live}data/publications.json",
                                cache=cache))
-    finally:
-        live.close()
     yield History(first, second, refused, base / "p4-local", base / "p4", base / "p5",
                   again_log, decided, amended, declaration)
 
