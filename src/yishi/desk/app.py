@@ -20,7 +20,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import YishiError
-from ..ids import ID_RE
 from ..intake.service import AccessLog
 from ..operations import allowed_operations
 from . import messages
@@ -157,7 +156,7 @@ def create_app(desk: Desk) -> Starlette:
     async def issue(request: Request, session: Session) -> Response:
         issue_id = request.path_params["issue_id"]
         snapshot = await run_in_threadpool(desk.snapshot)
-        loaded = snapshot.repo.issues.get(issue_id) if ID_RE.match(issue_id) else None
+        loaded = snapshot.issue(issue_id)
         if loaded is None:
             return web.not_found(session)
         record = loaded.record
@@ -171,7 +170,7 @@ def create_app(desk: Desk) -> Starlette:
     async def meeting(request: Request, session: Session) -> Response:
         meeting_id = request.path_params["meeting_id"]
         snapshot = await run_in_threadpool(desk.snapshot)
-        loaded = snapshot.repo.meetings.get(meeting_id) if ID_RE.match(meeting_id) else None
+        loaded = snapshot.meeting(meeting_id)
         if loaded is None:
             return web.not_found(session)
         record = loaded.record

@@ -18,6 +18,7 @@ from typing import Any
 from ..council import COUNCIL_FILE
 from ..front_matter_cache import FrontMatterCache
 from ..git import changed_paths, ls_tree, read_blobs, read_objects, resolve
+from ..ids import ID_RE
 from ..loading import ISSUES_DIR, MEETINGS_DIR, Loaded, Repository, load_record_file, repository_at
 from ..records import Issue, Meeting
 
@@ -36,6 +37,14 @@ class Snapshot:
     #: changed since: derived views are refreshed for those alone. None after a full load.
     previous: Snapshot | None = None
     affected: set[str] | None = None
+
+    def issue(self, issue_id: str) -> Loaded[Issue] | None:
+        """The issue an address names (an untrusted path parameter: only a well-formed id)."""
+        return self.repo.issues.get(issue_id) if ID_RE.match(issue_id) else None
+
+    def meeting(self, meeting_id: str) -> Loaded[Meeting] | None:
+        """The meeting an address names (an untrusted path parameter: only a well-formed id)."""
+        return self.repo.meetings.get(meeting_id) if ID_RE.match(meeting_id) else None
 
 
 def _folder_of(path: str) -> Path | None:

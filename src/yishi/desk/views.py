@@ -355,7 +355,7 @@ def operation_routes(web: Web) -> list[Route]:
     async def record_redirect(request: Request, session: Session) -> Response:
         """From an issue to the record form of the meeting it is scheduled at."""
         issue_id = request.path_params["record_id"]
-        loaded = desk.snapshot().repo.issues.get(issue_id) if ID_RE.match(issue_id) else None
+        loaded = desk.snapshot().issue(issue_id)
         meeting = loaded.record.timeline[-1].meeting if loaded else None
         if meeting is None:
             return web.not_found(session)
@@ -368,7 +368,7 @@ def operation_routes(web: Web) -> list[Route]:
     async def contact(request: Request, session: Session) -> Response:
         issue_id = request.path_params["record_id"]
         snapshot = await run_in_threadpool(desk.snapshot)
-        loaded = snapshot.repo.issues.get(issue_id) if ID_RE.match(issue_id) else None
+        loaded = snapshot.issue(issue_id)
         if loaded is None:
             return web.not_found(session)
         found = desk.contact(issue_id)
