@@ -184,9 +184,14 @@ def last_changed(ctx: SiteContext, src_uri: str) -> Commit | None:
     return ctx.history.of(f"content/{src_uri}").last_changed or ctx.history.latest
 
 
-def revision_date(ctx: SiteContext, src_uri: str) -> str | None:
-    """"Last changed" of a page as the theme shows it (``最后修改 2024-03-12 09:30``)."""
-    commit = last_changed(ctx, src_uri)
+def revision_date(ctx: SiteContext, src_uri: str, sources: tuple[str, ...] = ()) -> str | None:
+    """"Last changed" of a page as the theme shows it (``最后修改 2024-03-12 09:30``); for a
+    page showing only the records ``sources``, the newest change among them."""
+    if sources:
+        changes = [c for path in sources if (c := ctx.history.of(path).last_changed)]
+        commit = max(changes, key=lambda c: c.date, default=None)
+    else:
+        commit = last_changed(ctx, src_uri)
     if commit is None:
         return None
     return commit.date.astimezone(ctx.tz).strftime("最后修改 %Y-%m-%d %H:%M")
