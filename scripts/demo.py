@@ -1,11 +1,13 @@
-"""``make demo``: the transparency site and the intake service, running locally together.
+"""``make demo``: the transparency site, the intake service and the moderators' desk,
+running locally together.
 
 Makes a demo records repository (a git repository holding a copy of the project's
 ``content/`` and ``mkdocs.yml``) under the git-ignored ``var/demo/``, so proposals become
 branches there and never in the developer's own repository. Builds and serves the site,
 starts ``yishi intake serve`` and ``yishi intake work`` beside it, and rebuilds the site
-whenever the demo repository's main branch moves (after ``yishi review approve``).
-Ctrl-C stops everything.
+whenever the demo repository's main branch moves (after ``yishi review approve`` or an
+approval on the desk). The desk gets a demo moderator and a demo approver with fresh
+passwords, printed at start. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import http.server
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -96,6 +99,26 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+#: The desk's demo accounts: (name, approver).
+DEMO_ACCOUNTS = (("demo-moderator", False), ("demo-approver", True))
+
+
+def desk_accounts(db: Path) -> dict[str, str]:
+    """Create (or reset) the demo moderator and approver; their new passwords by name."""
+    listed = subprocess.run([YISHI, "desk", "user", "list", "--db", str(db)],
+                            capture_output=True, text=True, check=True).stdout
+    existing = {line.split("\t", 1)[0] for line in listed.splitlines() if line}
+    passwords = {}
+    for name, approver in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(9)
+        command = (["reset", name] if name in existing
+                   else ["add", name, *(["--approver"] if approver else [])])
+        subprocess.run([YISHI, "desk", "user", *command, "--db", str(db)],
+                       input=password + "\n", text=True, check=True, capture_output=True)
+        passwords[name] = password
+    return passwords
+
+
 def head(repo: Path) -> str:
     return git(repo, "rev-parse", "main")
 
@@ -105,14 +128,18 @@ def head(repo: Path) -> str:
 @click.option("--intake-port", default=8321, show_default=True,
               help="Port of the intake service; the demo site's form posts to it.")
 @click.option("--fresh", is_flag=True, help="Start again from the project's records.")
+@click.option("--desk-port", default=8323, show_default=True,
+              help="Port of the moderators' desk.")
 @click.option("--no-intake", is_flag=True, help="Serve the site only.")
-def main(port: int, intake_port: int, fresh: bool, no_intake: bool) -> None:
-    """Build and serve the demo site with the intake service beside it."""
+def main(port: int, intake_port: int, desk_port: int, fresh: bool, no_intake: bool) -> None:
+    """Build and serve the demo site with the intake service and the desk beside it."""
     var = Path(os.environ.get("YISHI_DEMO_DIR", PROJECT / "var" / "demo"))
     repo = var / "records"
     db = var / "intake.sqlite3"
+    desk_db = var / "desk.sqlite3"
     if fresh:
         db.unlink(missing_ok=True)
+        desk_db.unlink(missing_ok=True)
     make_records(repo, fresh)
     site = Site(repo, var, f"http://127.0.0.1:{intake_port}")
     click.echo("Building the site …")
@@ -131,6 +158,11 @@ def main(port: int, intake_port: int, fresh: bool, no_intake: bool) -> None:
             [YISHI, "intake", "serve", *common, "--port", str(intake_port),
              "--allow-origin", f"http://127.0.0.1:{port}", "--site-url", site_url])
         processes["yishi intake work"] = subprocess.Popen([YISHI, "intake", "work", *common])
+        passwords = desk_accounts(desk_db)
+        processes["yishi desk serve"] = subprocess.Popen(
+            [YISHI, "desk", "serve", "--root", str(repo), "--db", str(desk_db),
+             "--main-branch", "main", "--port", str(desk_port), "--site-url", site_url,
+             "--intake-db", str(db)])
 
     stop = threading.Event()
 
@@ -147,6 +179,9 @@ def main(port: int, intake_port: int, fresh: bool, no_intake: bool) -> None:
         click.echo(f"Intake:        http://127.0.0.1:{intake_port}/submit  (plain HTML form)")
         click.echo(f"Review:        {yishi} review list --repo {rel}")
         click.echo(f"               {yishi} review approve <id> --repo {rel} --db {os.path.relpath(db)}")
+        click.echo(f"Desk 议事台:   http://127.0.0.1:{desk_port}/")
+        for name, password in passwords.items():
+            click.echo(f"               {name:<15} 密码 password: {password}")
     click.echo("The site rebuilds when the demo repository's main branch moves. Ctrl-C stops.\n")
 
     seen = head(repo)

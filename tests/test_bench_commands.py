@@ -103,3 +103,16 @@ def test_profile_bench_accounts_for_the_build_by_phase(tmp_path: Path) -> None:
         assert parts == pytest.approx(phases["total"])
         assert phases["theme templates and writing pages"] > 0
     assert data["yishi"]["phases"]["plugins' on_files (load, check, generate)"] > 0
+
+
+@pytest.mark.slow
+def test_desk_bench_times_every_page_and_the_reload_after_a_commit(tmp_path: Path) -> None:
+    stdout, _ = run_bench("desk", "--sizes", "30", "--requests", "2",
+                          "--work", str(tmp_path / "w"), "--out", str(tmp_path))
+    assert "first page after a commit" in stdout and "≤ 300 ms" in stdout
+    (run,) = result(tmp_path, "desk")["runs"]
+    assert run["issues"] == 30 and run["ready_seconds"] > 0
+    assert {"待办 /", "proposal", "screening form", "meeting"} <= set(run["pages"])
+    for page in run["pages"].values():
+        assert page["max_ms"] >= page["p95_ms"] >= page["p50_ms"] > 0
+    assert run["first_page_after_commit_ms"] > 0

@@ -69,3 +69,7 @@ main.add_command(council)
 from .integrity.cli import verify_history_command  # noqa: E402
 
 main.add_command(verify_history_command)
+
+from .desk.cli import desk  # noqa: E402
+
+main.add_command(desk)

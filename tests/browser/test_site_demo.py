@@ -41,7 +41,7 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 
 def test_submit_approve_rebuild_and_stop(tmp_path: Path, browser: Browser) -> None:
-    site_port, intake_port = free_port(), free_port()
+    site_port, intake_port, desk_port = free_port(), free_port(), free_port()
     env = {**os.environ, "YISHI_DEMO_DIR": str(tmp_path / "demo"), "NO_MKDOCS_2_WARNING": "1",
            "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
@@ -49,12 +49,25 @@ def test_submit_approve_rebuild_and_stop(tmp_path: Path, browser: Browser) -> No
     log = (tmp_path / "demo.log").open("w")
     demo = subprocess.Popen(
         [sys.executable, str(PROJECT / "scripts" / "demo.py"), "--port", str(site_port),
-         "--intake-port", str(intake_port)],
+         "--intake-port", str(intake_port), "--desk-port", str(desk_port)],
         cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     site, intake = f"http://127.0.0.1:{site_port}/", f"http://127.0.0.1:{intake_port}"
     try:
         wait_for(site)
         wait_for(f"{intake}/api/token")
+        # The desk runs beside them, and the printed demo passwords log in.
+        desk = f"http://127.0.0.1:{desk_port}"
+        wait_for(f"{desk}/healthz")
+        printed = (tmp_path / "demo.log").read_text(encoding="utf-8")
+        password = re.search(r"demo-approver\s+密码 password: (\S+)", printed)
+        assert password, printed
+        desk_page = browser.new_page()
+        desk_page.goto(f"{desk}/login")
+        desk_page.fill("#username", "demo-approver")
+        desk_page.fill("#password", password.group(1))
+        desk_page.click("button[type=submit]")
+        expect(desk_page.locator("h1")).to_contain_text("待办")
+        desk_page.close()
         page = browser.new_page()
         page.goto(site + "submit/")
         # The page's script fetched a token from the intake service (CORS).
@@ -94,6 +107,6 @@ def test_submit_approve_rebuild_and_stop(tmp_path: Path, browser: Browser) -> No
                 os.killpg(demo.pid, signal.SIGKILL)
             log.close()
     # Every process is gone: nothing answers on either port.
-    for url in (site, f"{intake}/api/token"):
+    for url in (site, f"{intake}/api/token", f"http://127.0.0.1:{desk_port}/healthz"):
         with pytest.raises(httpx.ConnectError):
             httpx.get(url, timeout=2)

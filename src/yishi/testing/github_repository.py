@@ -115,6 +115,10 @@ class RepositoryApi:
         self.refs: dict[str, str] = {}
         self.pulls: list[Pull] = []
         self.labels: dict[str, Label] = {}  # lower-cased name → label
+        #: Commit statuses by commit sha: context → state (success, pending, failure, error).
+        self.statuses: dict[str, dict[str, str]] = {}
+        #: Status contexts branch protection requires on the default branch before a merge.
+        self.required_contexts: list[str] = []
         self._ids = itertools.count(1000)
         self._routes = self._make_routes()
         bot = Signature("yishi-standin", "standin@users.noreply.github.com", int(clock()))
@@ -250,9 +254,13 @@ class RepositoryApi:
             r("GET", r"/git/commits/(?P<sha>[0-9a-f]{40})", self._get_commit),
             r("GET", r"/contents/?(?P<path>.*)", self._get_contents),
             r("GET", r"/commits", self._list_commits),
+            r("GET", r"/commits/(?P<ref>[^/]+)/status", self._combined_status),
+            r("GET", r"/commits/(?P<ref>[^/]+)", self._get_listed_commit),
             r("GET", r"/pulls", self._list_pulls),
             r("POST", r"/pulls", self._create_pull),
             r("GET", r"/pulls/(?P<number>\d+)", self._get_pull),
+            r("PATCH", r"/pulls/(?P<number>\d+)", self._update_pull),
+            r("PUT", r"/pulls/(?P<number>\d+)/merge", self._merge_pull),
             r("GET", r"/labels", self._list_labels),
             r("POST", r"/labels", self._create_label),
             r("GET", r"/labels/(?P<name>[^/]+)", self._get_label),
@@ -446,6 +454,54 @@ class RepositoryApi:
             listed.append(commit)
         return 200, _paginate([self._listed_commit_json(c.sha) for c in listed], query)
 
+    def _get_listed_commit(self, data: Json, query: dict[str, str], ref: str) -> tuple[int, Json]:
+        sha = self._resolve_commit(ref)
+        if sha is None:
+            raise ApiError(422, f"No commit found for SHA: {ref}",
+                           docs=f"{DOCS}/commits/commits#get-a-commit")
+        return 200, self._listed_commit_json(sha)
+
+    def _combined_status(self, data: Json, query: dict[str, str], ref: str) -> tuple[int, Json]:
+        """GitHub's combined status: failure if any context failed, pending while any is
+        pending or none is reported, else success."""
+        sha = self._resolve_commit(ref)
+        if sha is None:
+            raise ApiError(404, f"No commit found for SHA: {ref}",
+                           docs=f"{DOCS}/commits/statuses#get-the-combined-status-for-a-specific-reference")
+        states = self.statuses.get(sha, {})
+        values = set(states.values())
+        state = ("failure" if values & {"failure", "error"} else
+                 "pending" if not values or "pending" in values else "success")
+        return 200, {
+            "state": state, "sha": sha, "total_count": len(states),
+            "statuses": [{"state": v, "context": k, "description": None, "target_url": None}
+                         for k, v in sorted(states.items())],
+            "commit_url": f"{self.repo_url}/commits/{sha}",
+            "url": f"{self.repo_url}/commits/{sha}/status",
+        }
+
+    def _merge_pull(self, data: Json, query: dict[str, str], number: str) -> tuple[int, Json]:
+        """Merge as GitHub's merge button does, refusing as a protected branch would."""
+        docs = f"{DOCS}/pulls/pulls#merge-a-pull-request"
+        pull = self._pull(int(number), docs=docs)
+        head = self.refs.get(f"refs/heads/{pull.head}", pull.head_sha)
+        if pull.state != "open":
+            raise ApiError(405, "Pull Request is not mergeable", docs=docs)
+        wanted = data.get("sha") if isinstance(data, dict) else None
+        if wanted and wanted != head:
+            raise ApiError(409, "Head branch was modified. Review and try the merge again.",
+                           docs=docs)
+        if pull.base == self.default_branch:
+            states = self.statuses.get(head, {})
+            for context in self.required_contexts:
+                if states.get(context) != "success":
+                    raise ApiError(405, f'Required status check "{context}" is '
+                                        f'{"expected" if context not in states else "failing"}.',
+                                   docs=docs)
+        self.merge(int(number))
+        return 200, {"sha": pull.merge_commit_sha, "merged": True,
+                     "message": "Pull Request successfully merged"}
+
     def _newest_first(self, head: str) -> list[Commit]:
         """Commits reachable from ``head``, children always before their parents, then the
         most recently committed first (``git log``'s order)."""
@@ -542,6 +598,16 @@ class RepositoryApi:
 
     def _get_pull(self, data: Json, query: dict[str, str], number: str) -> tuple[int, Json]:
         pull = self._pull(int(number), docs=f"{DOCS}/pulls/pulls#get-a-pull-request")
+        return 200, self._pull_json(pull, full=True)
+
+    def _update_pull(self, data: Json, query: dict[str, str], number: str) -> tuple[int, Json]:
+        """Close (or reopen) a pull request, as its close button does."""
+        pull = self._pull(int(number), docs=f"{DOCS}/pulls/pulls#update-a-pull-request")
+        state = data.get("state") if isinstance(data, dict) else None
+        if state == "closed" and pull.state == "open":
+            pull.state, pull.closed_at = "closed", self.clock()
+        elif state == "open" and pull.state == "closed" and pull.merged_at is None:
+            pull.state, pull.closed_at = "open", None
         return 200, self._pull_json(pull, full=True)
 
     # ------------------------------------------------------------------ endpoints: labels

@@ -295,6 +295,19 @@ class GithubStandin:
         with self._lock:
             self.repository.merge(number)
 
+    def set_status(self, ref: str, context: str, state: str) -> None:
+        """Report a commit status (``success``, ``pending``, ``failure``) on a branch's head
+        or a commit, as CI does."""
+        with self._lock:
+            sha = self.repository._resolve_commit(ref)
+            assert sha is not None, ref
+            self.repository.statuses.setdefault(sha, {})[context] = state
+
+    def require_checks(self, *contexts: str) -> None:
+        """Protect the default branch: merging needs these status contexts green."""
+        with self._lock:
+            self.repository.required_contexts = list(contexts)
+
     def close(self, number: int) -> None:
         """Close pull request ``number`` without merging."""
         with self._lock:

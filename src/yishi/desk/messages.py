@@ -1,0 +1,15 @@
+"""Every message a moderator reads on the desk, in Chinese, in one place."""
+
+from __future__ import annotations
+
+LOGIN_FAILED = "用户名或密码错误。"
+LOCKED_OUT = ("登录失败次数过多,账号“{name}”已暂时锁定。请 {minutes} 分钟后再试,"
+              "或请管理员用 `yishi desk user reset` 重设密码。")
+CLIENT_LOCKED = "此设备登录失败次数过多,请 {minutes} 分钟后再试。"
+CSRF_FAILED = "表单已失效(缺少或不匹配安全令牌),请返回、刷新页面后重新提交。"
+APPROVERS_ONLY = "此页面只对审核人开放。"
+NOT_FOUND = "没有找到这个页面或记录。"
+BODY_TOO_LARGE = "提交的内容过大(上限 {limit_mb} MB)。"
+LOGGED_OUT = "已退出登录。"
+SESSION_ENDED = "登录已过期或已失效,请重新登录。"
+SERVER_ERROR = "议事台出了点问题,操作没有完成。请稍后再试;如果一直这样,请联系管理员查看议事台日志。"
