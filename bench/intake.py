@@ -129,7 +129,7 @@ class Services:
                  env: dict[str, str] | None = None, serve_args: list[str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        common = ["--repo", str(repo), "--db", str(db)]
+        common = ["--root", str(repo), "--db", str(db)]
         env = {**os.environ, **(env or {})}
         logs.mkdir(parents=True, exist_ok=True)
         self.procs = [

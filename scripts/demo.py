@@ -153,11 +153,12 @@ def main(port: int, intake_port: int, desk_port: int, fresh: bool, no_intake: bo
 
     processes: dict[str, subprocess.Popen[bytes]] = {}
     if not no_intake:
-        common = ["--repo", str(repo), "--db", str(db), "--main-branch", "main"]
+        common = ["--root", str(repo), "--db", str(db)]
         processes["yishi intake serve"] = subprocess.Popen(
             [YISHI, "intake", "serve", *common, "--port", str(intake_port),
              "--allow-origin", f"http://127.0.0.1:{port}", "--site-url", site_url])
-        processes["yishi intake work"] = subprocess.Popen([YISHI, "intake", "work", *common])
+        processes["yishi intake work"] = subprocess.Popen(
+            [YISHI, "intake", "work", *common, "--main-branch", "main"])
         passwords = desk_accounts(desk_db)
         processes["yishi desk serve"] = subprocess.Popen(
             [YISHI, "desk", "serve", "--root", str(repo), "--db", str(desk_db),
@@ -177,8 +178,8 @@ def main(port: int, intake_port: int, desk_port: int, fresh: bool, no_intake: bo
     click.echo(f"Submit form:   {site_url}submit/")
     if not no_intake:
         click.echo(f"Intake:        http://127.0.0.1:{intake_port}/submit  (plain HTML form)")
-        click.echo(f"Review:        {yishi} review list --repo {rel}")
-        click.echo(f"               {yishi} review approve <id> --repo {rel} --db {os.path.relpath(db)}")
+        click.echo(f"Review:        {yishi} review list --root {rel}")
+        click.echo(f"               {yishi} review approve <id> --root {rel} --db {os.path.relpath(db)}")
         click.echo(f"Desk 议事台:   http://127.0.0.1:{desk_port}/")
         for name, password in passwords.items():
             click.echo(f"               {name:<15} 密码 password: {password}")

@@ -61,6 +61,22 @@ def test_build_bench_measures_yishi_and_the_baseline(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_ab_build_bench_interleaves_variants_cold_and_warm(tmp_path: Path) -> None:
+    src = str(PROJECT / "src")
+    stdout, stderr = run_bench("ab_build", "--sizes", "10", "--rounds", "2",
+                               "--work", str(tmp_path / "w"), "--out", str(tmp_path),
+                               "--variant", f"tree={src}",
+                               "--variant", "theme-in-mkdocs=:mkdocs")
+    assert "cold CPU s" in stdout and "theme-in-mkdocs" in stdout
+    # Round 0 runs tree first, round 1 theme-in-mkdocs first.
+    order = [line.split()[1] for line in stderr.splitlines() if line.startswith("10 ")]
+    assert order == ["tree", "theme-in-mkdocs", "theme-in-mkdocs", "tree"]
+    assert [r["variant"] for r in result(tmp_path, "ab_build")["runs"]] == order
+    hooked = (tmp_path / "w" / "n10-s0" / "repo" / "mkdocs-ab-theme-in-mkdocs.yml")
+    assert "ab_noop_hook.py" in hooked.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
 @pytest.mark.browser
 def test_pages_bench_weighs_pages_and_a_search_in_chromium(tmp_path: Path) -> None:
     stdout, _ = run_bench("pages", "--sizes", "30", "--query", "小广告",

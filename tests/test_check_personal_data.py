@@ -56,7 +56,8 @@ def _check(tmp_path: Path, location: str) -> list[str]:
 def test_values_spelt_differently_are_found_at_their_field(tmp_path: Path, location: str) -> None:
     found = _check(tmp_path, location)
     assert len(found) == 1
-    assert found[0].startswith("content/issues/2023-0401-probe.md:11: location: contains ")
+    assert found[0].startswith("content/issues/2023-0401-probe.md:11: location: 含有")
+    assert "联系方式不能写进公开记录 (contains " in found[0]
 
 
 def test_a_clean_record_has_no_finding(tmp_path: Path) -> None:

@@ -89,11 +89,13 @@ def test_checker_allows_exactly_the_table(current: Status, target: Status) -> No
     path = _path_to(current)
     problems = _timeline_problems([*path, target])
     step = len(path)
-    illegal = f"timeline[{step}].status: illegal transition {current.value} → {target.value}"
+    illegal = (f"timeline[{step}].status: 不允许从 {current.value} 变为 {target.value}；"
+               f"{current.value} 之后只能是：")
     if (current, target) in ALLOWED:
         assert problems == []
     else:
-        assert [p for p in problems if p.startswith(illegal)] == problems
+        assert [p for p in problems if p.startswith(illegal)
+                and f"(illegal transition {current.value} → {target.value};" in p] == problems
         assert len(problems) == 1
 
 

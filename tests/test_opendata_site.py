@@ -12,6 +12,7 @@ import html
 import io
 import json
 import re
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from opendata_repo import (
 from yishi.exports.fields import ENVELOPE_FIELDS, ISSUE_FIELDS, MEETING_FIELDS
 from yishi.exports.tables import ISSUE_COLUMNS, MEETING_COLUMNS
 from yishi.lifecycle import OPEN311_CLOSED
+from yishi.testing.static_site import serve_directory
 
 SITE_URL = "https://council.example.org/yishi/"
 ID = re.compile(r"^\d{4}-\d{4}-[a-z0-9]+$")
@@ -156,6 +158,50 @@ def test_open311_follows_georeport_v2(builds: Builds) -> None:
     assert by_id[DONE]["updated_datetime"] == "2023-04-19T00:00:00+08:00"
     assert by_id[DONE]["address"] == "盛业家园 3、5、7 号楼楼道"
     assert by_id[WITHDRAWN]["address"] is None
+
+
+def test_open311_answers_a_request_by_id_as_a_client_asks(builds: Builds) -> None:
+    """GeoReport's ``GET requests/{id}.json`` over HTTP: an array of the one request, the
+    same as in ``requests.json``; a query string changes nothing on a static site."""
+    requests = _json(builds.after, "open311/requests.json")
+    assert isinstance(requests, list)
+    by_id = {r["service_request_id"]: r for r in requests}
+    written = {p.name for p in (builds.after / "open311" / "requests").iterdir()}
+    assert written == {f"{issue_id}.json" for issue_id in by_id}
+    with serve_directory(builds.after) as base:
+        for issue_id in (DONE, RECEIVED, WITHDRAWN):
+            with urllib.request.urlopen(f"{base}open311/requests/{issue_id}.json") as answer:
+                assert answer.status == 200
+                assert json.loads(answer.read()) == [by_id[issue_id]]
+        with urllib.request.urlopen(f"{base}open311/requests.json?status=closed") as answer:
+            assert len(json.loads(answer.read())) == len(requests)
+
+
+def test_open311_has_no_service_definitions_because_no_service_has_metadata(
+    builds: Builds,
+) -> None:
+    services = _json(builds.after, "open311/services.json")
+    assert isinstance(services, list)
+    assert all(service["metadata"] is False for service in services)
+    assert not (builds.after / "open311" / "services").exists()
+
+
+def test_manifest_leaves_out_the_per_request_files(builds: Builds) -> None:
+    manifest = _json(builds.after, "data/manifest.json")
+    assert isinstance(manifest, dict)
+    paths = [entry["path"] for entry in manifest["files"]]
+    assert "open311/requests.json" in paths
+    assert not [path for path in paths if path.startswith("open311/requests/")]
+
+
+def test_data_page_says_query_parameters_are_ignored(builds: Builds) -> None:
+    page = _page(builds.after, "data")
+    assert "<code>/open311/requests/&lt;id&gt;.json</code>(按编号取一个请求,是只含一项的数组)" in page
+    assert ("<strong>查询参数不起作用:</strong>这是静态网站,<code>requests.json?status=open</code>"
+            in page)
+    assert "<strong>Query parameters are ignored:</strong> this is a static site" in page
+    assert ("The filters that exist as files are by id (<code>/open311/requests/&lt;id&gt;.json"
+            "</code>) and by community") in page
 
 
 def test_counts_and_ids_agree_between_pages_and_exports(builds: Builds) -> None:

@@ -87,8 +87,11 @@ def test_upcoming_agenda_item_has_no_outcome() -> None:
 @pytest.mark.parametrize("extra", [{"decision": "先写了决定"}, {"vote": {"for": 1, "against": 0, "eligible": 1}},
                                    {"actions": [{"what": "清理", "responsible": "property"}]}])
 def test_agenda_item_with_results_needs_an_outcome(extra: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError, match="outcome: an item with a decision, vote or actions"):
+    with pytest.raises(ValidationError) as caught:
         AgendaItem.model_validate({"issue": "2026-1026-tc8b", **extra})
+    [error] = caught.value.errors()
+    assert (error["type"], error.get("ctx")) == ("item_needs_outcome", {"field": "outcome"})
+    assert error["msg"] == "an item with a decision, vote or actions needs its outcome"
 
 
 def test_bare_yaml_yes_no_are_vote_options() -> None:

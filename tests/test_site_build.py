@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from yishi.lifecycle import LIST_OF_STATUS, PublicList, Status
 from yishi.loading import Repository, load_repository
 from yishi.metrics import Figure, compute_metrics
 from yishi.records import Issue
-from yishi.site.context import council_timezone
 
 #: Small pages, so every list of the 15-odd demo issues is paginated.
 PER_PAGE = 4
@@ -156,7 +154,7 @@ def test_stats_figures_equal_the_metrics(demo: tuple[Repository, Path]) -> None:
         assert f'<tr data-status="{status.value}">' in text
         row = text.split(f'<tr data-status="{status.value}">', 1)[1].split("</tr>", 1)[0]
         assert f'data-count="{count}"' in row
-    today = datetime.now(council_timezone(repo.council)).date()
+    today = repo.require_council().today()
     metrics = compute_metrics(repo, today)
     for key, metric in metrics.overall.items():
         if isinstance(metric, Figure):
@@ -228,7 +226,7 @@ def test_pages_load_nothing_from_third_parties(demo: tuple[Repository, Path]) ->
 def test_community_pages_show_their_figures(demo: tuple[Repository, Path]) -> None:
     repo, site = demo
     assert repo.council is not None
-    today = datetime.now(council_timezone(repo.council)).date()
+    today = repo.require_council().today()
     metrics = compute_metrics(repo, today)
     for community in repo.council.communities:
         text = page_file(site, f"communities/{community.slug}/").read_text(encoding="utf-8")

@@ -75,7 +75,7 @@ def test_cached_builds_equal_fresh_builds_through_a_series_of_changes(tmp_path: 
     root = _demo_repo(tmp_path / "repo")
     cold, log = _build(root, tmp_path / "cold")
     assert _reused(log) == (0, CACHED_PAGES)
-    assert "theme included" in log  # the workers render whole pages (two jobs, no other hook)
+    assert "worker processes" in log  # the workers render the bodies (two jobs or more)
     fresh, log = _build(root, tmp_path / "fresh", cache=False)
     assert "Page cache" not in log
     _same(cold, fresh)
@@ -94,18 +94,27 @@ def test_cached_builds_equal_fresh_builds_through_a_series_of_changes(tmp_path: 
     assert "希望尽快集中清理" in cached["meetings/2023-0418-sy01/index.html"].decode()
     assert "希望尽快集中清理" in cached["issues/2023-0405-mq3d/index.html"].decode()
 
-    # A setting every page shows (the site's name in the header): nothing is reused.
+    # A setting the theme shows on every page (the site's name in the header): the cache
+    # holds bodies, which do not show it, so all are reused; MkDocs renders the theme anew.
     _edit(root / "mkdocs.yml", "site_name: 示范街道居民议事协商", "site_name: 示范街道议事协商")
     cached, log = _build(root, tmp_path / "after-config")
-    assert _reused(log) == (0, CACHED_PAGES)
+    assert _reused(log) == (CACHED_PAGES, CACHED_PAGES)
+    assert "示范街道议事协商" in cached[f"issues/{ISSUE}/index.html"].decode()
     _same(cached, _build(root, tmp_path / "after-config-fresh", cache=False)[0])
 
-    # The council registry (community names on every record page): nothing is reused.
+    # The council's own name, which no cached page shows: the keys are derived from what
+    # the templates receive, so every page is reused, and the site still equals a fresh one.
     _edit(root / "content" / "council.yml", "name: 示范街道居民议事协商委员会",
           "name: 示范街道议事协商委员会")
     cached, log = _build(root, tmp_path / "after-council")
-    assert _reused(log) == (0, CACHED_PAGES)
+    assert _reused(log) == (CACHED_PAGES, CACHED_PAGES)
     _same(cached, _build(root, tmp_path / "after-council-fresh", cache=False)[0])
+
+    # The council's vocabularies (community names) reach every record page: nothing is reused.
+    _edit(root / "content" / "council.yml", "name: 盛业家园社区", "name: 盛业家园")
+    cached, log = _build(root, tmp_path / "after-community")
+    assert _reused(log) == (0, CACHED_PAGES)
+    _same(cached, _build(root, tmp_path / "after-community-fresh", cache=False)[0])
 
 
 def test_pages_are_reused_on_another_day_with_that_days_cite_date(tmp_path: Path) -> None:
@@ -152,15 +161,14 @@ def test_in_one_process_the_cache_holds_bodies_and_changes_no_byte(tmp_path: Pat
 
 
 def test_another_plugins_page_hook_sees_every_generated_page(tmp_path: Path) -> None:
-    """A hook on page content must see each record's body, so the theme is not rendered in
-    the workers then (and the cache, holding bodies, still changes nothing)."""
+    """A hook on page content sees each record's body (MkDocs renders the theme of every
+    page), and the cache, holding bodies, still changes nothing."""
     root = _demo_repo(tmp_path / "repo")
     add_hook(root, (
         "def on_page_content(html, page, config, files):\n"
         "    return html.replace('</h1>', '</h1><p class=\"hooked\"></p>', 1)\n"
     ))
-    _, log = _build(root, tmp_path / "cold")
-    assert "Other plugins handle page content" in log and "theme included" not in log
+    _build(root, tmp_path / "cold")
     warm, log = _build(root, tmp_path / "warm")
     assert _reused(log) == (CACHED_PAGES, CACHED_PAGES)
     assert b'<p class="hooked"></p>' in warm[f"issues/{ISSUE}/index.html"]
@@ -184,17 +192,23 @@ def test_an_issue_key_names_what_its_page_shows(tmp_path: Path) -> None:
     def key_after(ctx: SiteContext, rid: str = ISSUE) -> str:
         return issue_inputs(ctx, ctx.repo.issues[rid])
 
-    # The date reaches the key only through the overdue marks: the action 设置便民信息栏
-    # (due 2023-05-15, not done) is on ISSUE's decision. The cite block's access date is
-    # rendered in every build, after the cache (see the build test below).
+    # The date reaches a key only through the overdue marks: the action 设置便民信息栏
+    # (due 2023-05-15, not done) is on ISSUE's decision, whose meeting page marks it; ISSUE's
+    # page does not list the decision's actions, so its key stays. The cite block's access
+    # date is rendered in every build, after the cache (see the build test above).
     def on(day: str) -> SiteContext:
         return _context(root, built_at=datetime.fromisoformat(f"{day}T12:00:00+08:00"))
 
-    assert key_after(on("2023-05-14")) != key_after(on("2023-05-16"))
-    assert key_after(on("2023-05-16")) == key_after(on("2026-01-01"))
-    # Other settings (where the form posts, the site's address in citations).
+    def meeting_key(ctx: SiteContext) -> str:
+        return meeting_inputs(ctx, ctx.repo.meetings["2023-0418-sy01"])
+
+    assert meeting_key(on("2023-05-14")) != meeting_key(on("2023-05-16"))
+    assert meeting_key(on("2023-05-16")) == meeting_key(on("2026-01-01"))
+    assert key_after(on("2023-05-14")) == key_after(on("2023-05-16"))
+    # The site's address is shown only by the cite block, rendered anew in every build (a
+    # setting the page does show changes the key: see test_history_is_part_of_the_key).
     other_url = _context(root, settings=SiteSettings(site_url="https://example.org/"))
-    assert key_after(other_url) != keys[ISSUE]
+    assert key_after(other_url) == keys[ISSUE]
     # The same inputs give the same key.
     assert key_after(_context(root, built_at=base.built_at)) == keys[ISSUE]
 
@@ -229,6 +243,10 @@ def test_history_is_part_of_the_key(tmp_path: Path) -> None:
     when = datetime(2026, 11, 24, 12, tzinfo=UTC)
     before = _context(root, built_at=when)
     key = issue_inputs(before, before.repo.issues[ISSUE])
+    # The records' repository links each commit of the history: a setting the page shows.
+    linked = _context(root, built_at=when,
+                      settings=SiteSettings(repo_url="https://example.org/records"))
+    assert issue_inputs(linked, linked.repo.issues[ISSUE]) != key
     _edit(root / "content" / "issues" / f"{ISSUE}.md", "希望集中清理", "希望尽快清理")
     git(root, "commit", "-q", "-am", "改标题")
     _edit(root / "content" / "issues" / f"{ISSUE}.md", "希望尽快清理", "希望集中清理")

@@ -9,16 +9,9 @@ from pathlib import Path
 import click
 
 from .checks import run_checks
+from .cli_options import root_option
 from .lifecycle import LABELS, Status
 from .loading import load_repository
-
-ROOT_OPTION = click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The repository holding content/council.yml, content/issues and content/meetings.",
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,7 +21,7 @@ def main() -> None:
 
 
 @main.command()
-@ROOT_OPTION
+@root_option()
 def check(root: Path) -> None:
     """Check every record; print problems as path:line: field: message, or a summary."""
     repo = load_repository(root)
@@ -37,7 +30,8 @@ def check(root: Path) -> None:
         for problem in problems:
             click.echo(str(problem))
         files = len({p.path for p in problems})
-        click.echo(f"{len(problems)} problem(s) in {files} file(s).", err=True)
+        click.echo(f"{files} 个文件共 {len(problems)} 个问题 "
+                   f"({len(problems)} problem(s) in {files} file(s)).", err=True)
         sys.exit(1)
     counts = Counter(loaded.record.status for loaded in repo.issues.values())
     by_status = ", ".join(

@@ -6,15 +6,50 @@ by their Chinese names on the site; every record's references are checked agains
 
 from __future__ import annotations
 
-from functools import cached_property
+import datetime as dt
+import re
+from functools import cache, cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .errors import CouncilError
+from .schema_messages import explain, keys_at
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+
+#: A UTC offset as councils write it: ``+08:00`` (hours up to 14, as ISO 8601 allows).
+_OFFSET = re.compile(r"([+-])(0\d|1[0-4]):([0-5]\d)")
+
+
+@cache
+def parse_timezone(text: str) -> dt.tzinfo:
+    """A UTC offset (``+08:00``) or an IANA zone name (``Asia/Shanghai``) as a tzinfo."""
+    if match := _OFFSET.fullmatch(text):
+        sign = -1 if match[1] == "-" else 1
+        return dt.timezone(sign * dt.timedelta(hours=int(match[2]), minutes=int(match[3])))
+    # Only names with a region ("Asia/Shanghai") or "UTC": zoneinfo also knows legacy
+    # names such as "PRC", and "Etc/GMT-8", whose sign is the reverse of what a council means.
+    if ("/" in text and not text.startswith("Etc/")) or text == "UTC":
+        try:
+            return ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    raise PydanticCustomError(
+        "timezone",
+        'unknown time zone {value}; write an offset like "+08:00" or a zone like "Asia/Shanghai"',
+        {"value": repr(text)},
+    )
 
 
 class _Strict(BaseModel):
@@ -76,7 +111,11 @@ class Council(_Strict):
         "Set it once, before publishing, and never change it: ids then survive a move of the "
         "site. Empty: the site URL's host names them.",
     )
-    timezone: str = "+08:00"
+    timezone: str = Field(
+        default="+08:00",
+        description="The council's time zone: a UTC offset (+08:00) or an IANA name "
+        "(Asia/Shanghai). Dates in records, ids and 'today' are in this zone.",
+    )
     levels: list[Named]
     communities: list[Community]
     parties: list[Named]
@@ -86,20 +125,39 @@ class Council(_Strict):
     negative: list[ListItem] = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=Metrics)
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        parse_timezone(value)
+        return value
+
     @model_validator(mode="after")
     def _unique_slugs(self) -> Council:
         for field in ("levels", "communities", "parties", "categories", "criteria"):
             slugs = [entry.slug for entry in getattr(self, field)]
             dupes = sorted({s for s in slugs if slugs.count(s) > 1})
             if dupes:
-                raise ValueError(f"{field}: duplicate slug(s) {', '.join(dupes)}")
+                raise PydanticCustomError("duplicate_slug", "duplicate slug(s) {slugs}",
+                                          {"field": field, "slugs": ", ".join(dupes)})
         for field in ("encouraged", "negative"):
             numbers = [item.number for item in getattr(self, field)]
             if len(numbers) != len(set(numbers)):
-                raise ValueError(f"{field}: item numbers must be unique")
-        if self.level not in {lv.slug for lv in self.levels}:
-            raise ValueError(f"level: {self.level!r} is not one of the council's levels")
+                raise PydanticCustomError("duplicate_number", "item numbers must be unique",
+                                          {"field": field})
+        if self.level not in (levels := [lv.slug for lv in self.levels]):
+            raise PydanticCustomError(
+                "unknown_council_level", "{value} is not one of the council's levels",
+                {"field": "level", "value": repr(self.level), "choices": ", ".join(levels)})
         return self
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        """The council's time zone: every date a page, an export or an id shows is in it."""
+        return parse_timezone(self.timezone)
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """The date in the council's time zone now (or at the aware datetime ``now``)."""
+        return (now or dt.datetime.now(dt.UTC)).astimezone(self.tz).date()
 
     @cached_property
     def community_names(self) -> dict[str, str]:
@@ -136,6 +194,12 @@ class Council(_Strict):
 COUNCIL_FILE = Path("content") / "council.yml"
 
 
+def _loc(err: ErrorDetails) -> tuple[str | int, ...]:
+    """Where an error is: a model-level error names its field in its context."""
+    field = (err.get("ctx") or {}).get("field")
+    return (*err["loc"], field) if isinstance(field, str) else tuple(err["loc"])
+
+
 def load_council(root: Path) -> Council:
     """Read and validate ``content/council.yml`` under ``root``."""
     try:
@@ -158,7 +222,8 @@ def parse_council(text: str | bytes | None) -> Council:
         return Council.model_validate(data)
     except ValidationError as exc:
         details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
-            for err in exc.errors()
+            f"{'.'.join(str(p) for p in _loc(err)) or '(file)'}: "
+            f"{explain(err, keys_at(Council, _loc(err)[:-1]))}"
+            for err in exc.errors(include_url=False)
         )
         raise CouncilError(f"{COUNCIL_FILE}: {details}") from exc

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 import yaml
 
 from . import operations
-from .council import Council
+from .cli_options import root_option
+from .council import Council, parse_timezone
 from .diff.git import read_blobs
 from .errors import YishiError
 from .forges.base import Forge, ProposalRef, ProposalState
@@ -35,7 +34,6 @@ from .loading import Repository
 from .operations.changeset import ChangeSet
 
 F = TypeVar("F", bound=Callable[..., Any])
-_OFFSET = re.compile(r"^(?P<sign>[+-])(?P<hours>\d{2}):(?P<minutes>\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -53,30 +51,16 @@ class Step:
 
 
 def council_today(council: Council | None, now: dt.datetime | None = None) -> dt.date:
-    """Today in the council's time zone (``+08:00`` or a zone name such as Asia/Shanghai)."""
-    now = now or dt.datetime.now(dt.UTC)
-    zone_name = council.timezone if council else "+08:00"
-    offset = _OFFSET.match(zone_name)
-    zone: dt.tzinfo
-    if offset:
-        delta = dt.timedelta(hours=int(offset["hours"]), minutes=int(offset["minutes"]))
-        zone = dt.timezone(-delta if offset["sign"] == "-" else delta)
-    else:
-        try:
-            zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = dt.timezone(dt.timedelta(hours=8))
-    return now.astimezone(zone).date()
+    """Today in the council's time zone (:meth:`Council.today`; ``+08:00`` without one)."""
+    if council is not None:
+        return council.today(now)
+    return (now or dt.datetime.now(dt.UTC)).astimezone(parse_timezone("+08:00")).date()
 
 
 def _common(func: F) -> F:
     """The options every council command takes."""
     options = [
-        click.option("--root", type=click.Path(file_okay=False, path_type=Path),
-                     default=Path("."), show_default=True,
-                     help="记录仓库 The records repository (a git repository)."),
-        click.option("--repo", "repo_alias", type=click.Path(file_okay=False, path_type=Path),
-                     default=None, hidden=True),
+        root_option("记录仓库 The records repository (a git repository)."),
         click.option("--by", required=True, metavar="NAME",
                      help="提出操作的主持人 The moderator who asks (named in the commit)."),
         click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
@@ -101,9 +85,9 @@ def _common(func: F) -> F:
 
 def _step(kwargs: dict[str, Any]) -> Step:
     """Pop the common options off a command's arguments."""
-    alias, root, on = kwargs.pop("repo_alias"), kwargs.pop("root"), kwargs.pop("on")
+    on = kwargs.pop("on")
     return Step(
-        root=alias if alias is not None else root,
+        root=kwargs.pop("root"),
         by=kwargs.pop("by"),
         on=on.date() if on is not None else None,
         dry_run=kwargs.pop("dry_run"),

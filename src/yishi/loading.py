@@ -7,7 +7,6 @@ The site, the exports and ``yishi check`` all start from :func:`load_repository`
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from .front_matter_cache import FrontMatterCache
 from .ids import id_date
 from .problems import Problem
 from .records import AgendaItem, Issue, Meeting
+from .schema_messages import explain, keys_at
 
 ISSUES_DIR = Path("content") / "issues"
 MEETINGS_DIR = Path("content") / "meetings"
@@ -170,11 +170,13 @@ class Repository:
 def split_source(path: str, text: str) -> SourceFile | Problem:
     """Split a record file into front matter and body, or say why it cannot be."""
     if not _FRONT_MATTER.detect(text):
-        return Problem(path, 1, "(file)", "no YAML front matter: the file must start with '---'")
+        return Problem(path, 1, "(file)", "没有 YAML front matter：文件应以 '---' 开头 "
+                       "(no YAML front matter: the file must start with '---')")
     try:
         fm, body = _FRONT_MATTER.split(text)
     except ValueError:
-        return Problem(path, 1, "(file)", "front matter is not closed by a second '---' line")
+        return Problem(path, 1, "(file)", "front matter 没有用第二个 '---' 行结束 "
+                       "(front matter is not closed by a second '---' line)")
     fm_start = text.index(fm, 3) if fm else text.index("\n") + 1
     fm_line = text.count("\n", 0, fm_start) + 1
     body_start = text.index(body, fm_start + len(fm)) if body else len(text)
@@ -200,15 +202,13 @@ def parse_front_matter(
         context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
         if context and context_mark is not None:
             problem += f" ({context} that starts on line {context_mark.line + source.front_matter_line})"
-        return Problem(source.path, line, "(yaml)", f"invalid YAML: {problem}")
+        return Problem(source.path, line, "(yaml)", f"YAML 格式错误 (invalid YAML: {problem})")
     if not isinstance(data, dict):
-        return Problem(source.path, 1, "(file)", "front matter must be a mapping of keys")
+        return Problem(source.path, 1, "(file)",
+                       "front matter 应为键值映射 (front matter must be a mapping of keys)")
     if cache is not None:
         cache.put(source.front_matter, data)
     return data
-
-
-_FIELD_IN_MESSAGE = re.compile(r"^(?:Value error, )?(?P<field>[a-z_]+): (?P<message>.*)$", re.S)
 
 
 def format_loc(loc: Sequence[str | int]) -> str:
@@ -219,32 +219,22 @@ def format_loc(loc: Sequence[str | int]) -> str:
     return out or "(file)"
 
 
-def validation_problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
-    """One problem per schema error, each at the line of the key at fault."""
+def validation_problems(
+    source: SourceFile, exc: ValidationError, model: type[BaseModel]
+) -> list[Problem]:
+    """One problem per schema error, each at the line of the key at fault, in Chinese
+    with the English beside it (:mod:`yishi.schema_messages`)."""
     problems = []
     for err in exc.errors(include_url=False):
-        loc: tuple[str | int, ...] = tuple(err["loc"])
-        message = err["msg"]
-        # Model-level validators name the field in their message ("cosigners: ...").
-        match = _FIELD_IN_MESSAGE.match(message)
-        if err["type"] == "value_error" and match:
-            loc = (*loc, match["field"])
-            message = match["message"]
-        elif message.startswith("Value error, "):
-            message = message.removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "unknown key (misspelt? see the record format in the README)"
-        elif err["type"] == "missing":
-            message = "required field is missing"
-        elif "input" in err and err["type"] not in {"value_error"} and _short(err["input"]):
-            message = f"{message}, got {err['input']!r}"
-        line = source.line_of(loc)
-        problems.append(Problem(source.path, line, format_loc(loc), message))
+        # A dict key's error ends in "[key]"; a model-level error names its field.
+        loc = tuple(part for part in err["loc"] if part != "[key]")
+        field = (err.get("ctx") or {}).get("field")
+        if isinstance(field, str):
+            loc = (*loc, field)
+        keys = keys_at(model, loc[:-1]) if err["type"] == "extra_forbidden" else []
+        problems.append(Problem(source.path, source.line_of(loc), format_loc(loc),
+                                explain(err, keys)))
     return problems
-
-
-def _short(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool) and len(str(value)) <= 60
 
 
 def load_record(
@@ -261,7 +251,7 @@ def load_record(
     try:
         record = model.model_validate(data, context={"council": council})
     except ValidationError as exc:
-        return validation_problems(source, exc)
+        return validation_problems(source, exc, model)
     return Loaded(source, record)
 
 
@@ -273,7 +263,8 @@ def _decode(data: bytes, rel: str) -> str | Problem:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Problem(rel, 1, "(file)", f"not UTF-8 text (byte {exc.start}); save it as UTF-8")
+        return Problem(rel, 1, "(file)", f"不是 UTF-8 文本（第 {exc.start} 字节），请另存为 UTF-8 "
+                       f"(not UTF-8 text (byte {exc.start}); save it as UTF-8)")
 
 
 def load_repository(root: Path | str, front_matter_cache: Path | None = None) -> Repository:
@@ -356,12 +347,15 @@ def _load_folder(
         # a second time, which costs as much as loading the record.
         messages = []
         if id_date(record_id) is None:
-            messages.append(f"id {record_id!r} encodes an impossible date")
+            messages.append(f"编号 {record_id!r} 里的日期不存在 "
+                            f"(id {record_id!r} encodes an impossible date)")
         if record_id != path.stem:
-            messages.append(f"id {record_id!r} does not match the file name {path.stem!r}")
+            messages.append(f"编号 {record_id!r} 与文件名 {path.stem!r} 不一致 "
+                            f"(id {record_id!r} does not match the file name {path.stem!r})")
         duplicate = record_id in first_path
         if duplicate:
-            messages.append(f"duplicate id {record_id!r}, also in {first_path[record_id]}")
+            messages.append(f"编号 {record_id!r} 重复，{first_path[record_id]} 也用了它 "
+                            f"(duplicate id {record_id!r}, also in {first_path[record_id]})")
         if messages:
             id_line = loaded.source.line_of(("id",))
             repo.problems.extend(Problem(rel, id_line, "id", message) for message in messages)

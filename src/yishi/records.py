@@ -9,10 +9,12 @@ usable without one (the JSON Schema then lists them as plain strings).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .council import Council
 from .ids import ID_PATTERN, id_date
@@ -85,10 +88,33 @@ def _council(info: ValidationInfo) -> Council | None:
     return council if isinstance(council, Council) else None
 
 
-def _one_of(value: str, allowed: dict[str, str], what: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"unknown {what} {value!r}; expected one of {', '.join(allowed)}")
-    return value
+def _registry(what: str, vocabulary: Callable[[Council], dict[str, str]]) -> AfterValidator:
+    """A slug checked against one of the council's vocabularies, when a council is given
+    as validation context (the one registry validator every model uses)."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        council = _council(info)
+        if council is not None and value not in (names := vocabulary(council)):
+            raise PydanticCustomError(
+                "registry", "unknown {what} {value}; expected one of {expected}",
+                {"what": what, "value": repr(value), "expected": ", ".join(names),
+                 "choices": list(names)},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+CommunitySlug = Annotated[Slug, _registry("community", lambda c: c.community_names)]
+CategorySlug = Annotated[Slug, _registry("category", lambda c: c.category_names)]
+PartySlug = Annotated[Slug, _registry("party", lambda c: c.party_names)]
+LevelSlug = Annotated[Slug, _registry("level", lambda c: c.level_names)]
+CriterionSlug = Annotated[Slug, _registry("criterion", lambda c: c.criterion_names)]
+
+
+def _refuse(kind: str, field: str, english: str) -> PydanticCustomError:
+    """A model-level error about ``field`` (the loader reports it at that key)."""
+    return PydanticCustomError(kind, english, {"field": field})
 
 
 class _Record(BaseModel):
@@ -100,7 +126,7 @@ class Screening(_Record):
     """The council's screening of a proposal against the four criteria and the lists."""
 
     date: dt.date | None = None
-    criteria: dict[Slug, bool] = Field(
+    criteria: dict[CriterionSlug, bool] = Field(
         default_factory=dict, description="Criterion slug → met (true) or not (false)."
     )
     negative_item: int | None = Field(
@@ -109,21 +135,13 @@ class Screening(_Record):
     encouraged_item: int | None = Field(default=None, ge=1)
     note: str = ""
 
-    @field_validator("criteria")
-    @classmethod
-    def _known_criteria(cls, value: dict[str, bool], info: ValidationInfo) -> dict[str, bool]:
-        council = _council(info)
-        if council:
-            for slug in value:
-                _one_of(slug, council.criterion_names, "criterion")
-        return value
-
     @field_validator("negative_item")
     @classmethod
     def _known_negative(cls, value: int | None, info: ValidationInfo) -> int | None:
         council = _council(info)
         if council and value is not None and value not in council.negative_items:
-            raise ValueError(f"negative list has no item {value}")
+            raise PydanticCustomError("negative_item", "negative list has no item {number}",
+                                      {"number": value})
         return value
 
     @property
@@ -150,16 +168,10 @@ class Action(_Record):
     """Something to be done: what, by whom, by when, and how it went."""
 
     what: Text
-    responsible: Slug
+    responsible: PartySlug
     due: dt.date | None = None
     done: dt.date | None = None
     progress: str = ""
-
-    @field_validator("responsible")
-    @classmethod
-    def _known_party(cls, value: str, info: ValidationInfo) -> str:
-        council = _council(info)
-        return _one_of(value, council.party_names, "party") if council else value
 
 
 class Feedback(_Record):
@@ -183,7 +195,10 @@ class Feedback(_Record):
     @model_validator(mode="after")
     def _ratings_within_counts(self) -> Feedback:
         if self.from_ratings > self.responses:
-            raise ValueError(f"from_ratings: {self.from_ratings} exceeds the {self.responses} responses")
+            raise PydanticCustomError(
+                "ratings_exceed_responses", "{ratings} exceeds the {responses} responses",
+                {"field": "from_ratings", "ratings": self.from_ratings,
+                 "responses": self.responses})
         return self
 
     @property
@@ -194,14 +209,8 @@ class Feedback(_Record):
 class Escalation(_Record):
     """Where an escalated proposal went (提级)."""
 
-    level: Slug
+    level: LevelSlug
     body: Text = Field(description="The body that took it up, e.g. 镇城建科.")
-
-    @field_validator("level")
-    @classmethod
-    def _known_level(cls, value: str, info: ValidationInfo) -> str:
-        council = _council(info)
-        return _one_of(value, council.level_names, "level") if council else value
 
 
 class Issue(_Record):
@@ -209,9 +218,9 @@ class Issue(_Record):
 
     id: RecordId
     title: Annotated[str, Field(min_length=1, max_length=80)]
-    community: Slug
+    community: CommunitySlug
     grid: str | None = None
-    category: Slug
+    category: CategorySlug
     kind: Kind = Kind.INDIVIDUAL
     cosigners: int | None = Field(default=None, ge=1, description="Joint proposals only.")
     organization: str | None = Field(default=None, description="Organisation proposals only.")
@@ -230,26 +239,17 @@ class Issue(_Record):
     escalated_to: Escalation | None = None
     photos: list[str] = Field(default_factory=list)
 
-    @field_validator("community")
-    @classmethod
-    def _known_community(cls, value: str, info: ValidationInfo) -> str:
-        council = _council(info)
-        return _one_of(value, council.community_names, "community") if council else value
-
-    @field_validator("category")
-    @classmethod
-    def _known_category(cls, value: str, info: ValidationInfo) -> str:
-        council = _council(info)
-        return _one_of(value, council.category_names, "category") if council else value
-
     @model_validator(mode="after")
     def _kind_details(self) -> Issue:
         if self.kind is Kind.JOINT and self.cosigners is None:
-            raise ValueError("cosigners: a joint proposal (联名) needs its number of co-signers")
+            raise _refuse("joint_needs_cosigners", "cosigners",
+                          "a joint proposal (联名) needs its number of co-signers")
         if self.kind is not Kind.JOINT and self.cosigners is not None:
-            raise ValueError("cosigners: only joint proposals have co-signers")
+            raise _refuse("only_joint_cosigners", "cosigners",
+                          "only joint proposals have co-signers")
         if self.kind is Kind.ORGANIZATION and not self.organization:
-            raise ValueError("organization: an organisation proposal needs the organisation")
+            raise _refuse("organization_needs_name", "organization",
+                          "an organisation proposal needs the organisation")
         return self
 
     @property
@@ -318,26 +318,19 @@ class AgendaItem(_Record):
     @model_validator(mode="after")
     def _decision_text(self) -> AgendaItem:
         if self.outcome is Outcome.DECIDED and not self.decision:
-            raise ValueError("decision: a decided item needs the decision text")
+            raise _refuse("decided_needs_text", "decision", "a decided item needs the decision text")
         if self.outcome is None and (self.decision or self.vote or self.actions):
-            raise ValueError(
-                "outcome: an item with a decision, vote or actions needs its outcome"
-            )
+            raise _refuse("item_needs_outcome", "outcome",
+                          "an item with a decision, vote or actions needs its outcome")
         return self
 
 
 class PartyPresence(_Record):
     """A party present at a meeting and how many came."""
 
-    party: Slug
+    party: PartySlug
     count: int = Field(ge=1)
     names: list[str] = Field(default_factory=list)
-
-    @field_validator("party")
-    @classmethod
-    def _known_party(cls, value: str, info: ValidationInfo) -> str:
-        council = _council(info)
-        return _one_of(value, council.party_names, "party") if council else value
 
 
 class Meeting(_Record):
@@ -347,28 +340,14 @@ class Meeting(_Record):
     title: Annotated[str, Field(min_length=1, max_length=120)]
     date: dt.date
     time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = None
-    level: Slug
-    community: Slug | None = None
+    level: LevelSlug
+    community: CommunitySlug | None = None
     place: str
     convener: str
     supervisor: str | None = None
     parties: list[PartyPresence] = Field(default_factory=list)
     attendance: int | None = Field(default=None, ge=1)
     agenda: list[AgendaItem] = Field(default_factory=list)
-
-    @field_validator("level")
-    @classmethod
-    def _known_level(cls, value: str, info: ValidationInfo) -> str:
-        council = _council(info)
-        return _one_of(value, council.level_names, "level") if council else value
-
-    @field_validator("community")
-    @classmethod
-    def _known_community(cls, value: str | None, info: ValidationInfo) -> str | None:
-        council = _council(info)
-        if council and value is not None:
-            _one_of(value, council.community_names, "community")
-        return value
 
     @property
     def upcoming(self) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..cli_options import root_option
 from ..errors import YishiError
 from .accounts import Accounts
 from .audit import AuditLog
@@ -107,8 +108,7 @@ def reset(db: Path, name: str) -> None:
 
 @desk.command()
 @DB
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="记录仓库(git)。The git repository of records.")
+@root_option("记录仓库(git)。The git repository of records.")
 @click.option("--main-branch", default="main", show_default=True,
               help="记录的主分支。The branch that holds the published records.")
 @click.option("--host", default="127.0.0.1", show_default=True)

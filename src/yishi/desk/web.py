@@ -17,7 +17,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..council import Council
 from ..intake.ratings import RatingCounts, rating_counts
-from ..intake.service import council_timezone
 from . import messages
 from .accounts import Accounts
 from .audit import AuditLog
@@ -94,7 +93,7 @@ class Desk:
         """Today in the council's time zone (the day an operation is dated)."""
         council = self.council()
         moment = datetime.fromtimestamp(self.clock(), UTC)
-        return (moment.astimezone(council_timezone(council)) if council else moment).date()
+        return council.today(moment) if council else moment.date()
 
     def contact(self, issue_id: str) -> str | None:
         """The proposer's private contact from the intake store, if it has one."""

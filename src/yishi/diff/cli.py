@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..cli_options import root_option
 from .compare import compare
 from .git import GitError
 from .markdown import render
@@ -20,8 +21,7 @@ from .markdown import render
               show_default=True, help="Markdown for job summaries and PR comments, or JSON.")
 @click.option("--merge-base", "use_merge_base", is_flag=True,
               help="Compare HEAD with its common ancestor with BASE (what a PR changes).")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The records repository (holding content/).")
+@root_option("The records repository (holding content/).")
 def diff_command(base: str, head: str, fmt: str, use_merge_base: bool, root: Path) -> None:
     """Summarise what the change BASE..HEAD does to the records: new issues, status changes,
     new meetings and their decisions, edited decisions, deleted and other edited records."""

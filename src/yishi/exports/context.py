@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from ..council import Council
@@ -24,11 +24,15 @@ class ExportContext:
     commit: str | None
     #: The site's public URL (``https://example.org/yishi/``); empty for relative links.
     site_url: str = ""
-    tz: dt.tzinfo = field(default_factory=lambda: dt.timezone(dt.timedelta(hours=8)))
 
     @property
     def council(self) -> Council:
         return self.repo.require_council()
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        """The council's time zone (:attr:`yishi.council.Council.tz`)."""
+        return self.council.tz
 
     @cached_property
     def base_url(self) -> str:

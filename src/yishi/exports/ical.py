@@ -18,7 +18,7 @@ DEFAULT_DURATION = dt.timedelta(hours=2)
 def meetings_calendar(ctx: ExportContext) -> bytes:
     """Every meeting on or after the build's day, one VEVENT each, with stable UIDs."""
     council = ctx.council
-    today = ctx.generated_at.astimezone(ctx.tz).date()
+    today = ctx.council.today(ctx.generated_at)
     host = urlsplit(ctx.site_url).hostname or "yishi.invalid"
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Yishi//议事//ZH")

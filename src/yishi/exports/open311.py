@@ -1,8 +1,12 @@
 """A read-only Open311 GeoReport v2 export, so existing dashboards can read the record.
 
 ``services.json`` lists one service per category; ``requests.json`` one service request per
-issue. Both are the bare arrays GeoReport v2 specifies (its tools expect nothing else), so
-their ``generated_at`` and commit are in ``data/manifest.json``.
+issue, and ``requests/<id>.json`` the one request a client asks for by id (GeoReport's
+``GET requests/{id}.json``: an array of one). All are the bare arrays GeoReport v2
+specifies (its tools expect nothing else), so their ``generated_at`` and commit are in
+``data/manifest.json``. No service has metadata (attributes to ask when posting: the export
+is read-only), so GeoReport's ``services/{code}.json`` is never asked for and not written.
+A static site ignores query parameters: the /data/ page says which filters exist as files.
 """
 
 from __future__ import annotations
@@ -15,6 +19,13 @@ from .context import ExportContext
 
 SERVICES_FILE = "open311/services.json"
 REQUESTS_FILE = "open311/requests.json"
+#: GeoReport v2's GET service request: one issue, by its id.
+REQUEST_FILE = "open311/requests/{id}.json"
+
+
+def request_file(issue_id: str) -> str:
+    """The path of one issue's service request (``open311/requests/<id>.json``)."""
+    return REQUEST_FILE.format(id=issue_id)
 
 #: GeoReport v2 caps the description of a request.
 DESCRIPTION_LIMIT = 4000
@@ -88,3 +99,8 @@ def service_requests(ctx: ExportContext) -> list[dict[str, Any]]:
     ordered = sorted(ctx.repo.issues.values(),
                      key=lambda one: (one.record.submitted, one.record.id), reverse=True)
     return [service_request(ctx, loaded) for loaded in ordered]
+
+
+def single_requests(requests: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Path → the array of one request GeoReport's ``GET requests/{id}.json`` answers."""
+    return {request_file(request["service_request_id"]): [request] for request in requests}

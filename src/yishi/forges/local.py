@@ -82,7 +82,7 @@ class LocalForge:
         self.repo = repo
         if not (repo / ".git").exists() and not (repo / "HEAD").is_file():
             raise ForgeError(
-                f"{repo} is not a git repository; pass --repo with the records repository"
+                f"{repo} is not a git repository; pass --root with the records repository"
             )
         self.main_branch = main_branch or self._default_branch()
 

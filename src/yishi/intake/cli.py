@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..cli_options import root_option
 from ..council import load_council
 from ..diff import compare, render
 from ..diff.git import git
@@ -37,23 +38,20 @@ def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return apply
 
 
-REPO = click.option(
-    "--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="The git repository of records (content/council.yml is read here).")
+ROOT = root_option("The git repository of records (content/council.yml is read here).")
 DB = click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
     show_default=True, help="The intake store (SQLite); it holds private data: keep it out of git.")
 MAIN_BRANCH = click.option(
     "--main-branch", default=None, help="Branch proposals merge into [default: the repo's HEAD].")
+#: The worker's options: where proposals go.
 FORGE_OPTIONS = _options(
-    REPO, DB, MAIN_BRANCH,
+    ROOT, DB, MAIN_BRANCH,
     click.option("--forge", type=click.Choice(["local", "github"]), default="local",
                  show_default=True, help="Where proposals go."),
     click.option("--github-repo", metavar="OWNER/NAME", help="GitHub repository (forge github)."),
     click.option("--github-api-url", default="https://api.github.com", show_default=True,
                  help="GitHub API base URL (GitHub Enterprise or a local stand-in)."),
-    click.option("--min-fill-seconds", type=float, default=3.0, show_default=True,
-                 help="Refuse forms submitted sooner than this after their token was issued."),
 )
 
 
@@ -88,11 +86,11 @@ def _store(db: Path, *, readonly: bool = False) -> Store:
         raise click.ClickException(str(exc)) from exc
 
 
-def _forge(forge: str, repo: Path, db: Path, main_branch: str | None, github_repo: str | None,
+def _forge(forge: str, root: Path, db: Path, main_branch: str | None, github_repo: str | None,
            github_api_url: str, per_minute: int = 80, per_hour: int = 500) -> Forge:
     try:
         if forge == "local":
-            return LocalForge(repo, main_branch)
+            return LocalForge(root, main_branch)
         if not github_repo:
             raise click.UsageError("--forge github needs --github-repo OWNER/NAME")
         # Imported here so the local forge works without PyGithub's import cost.
@@ -109,9 +107,9 @@ def _forge(forge: str, repo: Path, db: Path, main_branch: str | None, github_rep
         raise click.ClickException(str(exc)) from exc
 
 
-def _council(repo: Path) -> Any:
+def _council(root: Path) -> Any:
     try:
-        return load_council(repo)
+        return load_council(root)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -122,7 +120,10 @@ def intake() -> None:
 
 
 @intake.command()
-@FORGE_OPTIONS
+@ROOT
+@DB
+@click.option("--min-fill-seconds", type=float, default=3.0, show_default=True,
+              help="Refuse forms submitted sooner than this after their token was issued.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8321, show_default=True)
 @click.option("--allow-origin", default=None,
@@ -142,8 +143,7 @@ def intake() -> None:
               help="Submissions one form token admits (load tests with fixed bodies only).")
 @click.option("--max-connections", type=click.IntRange(1), default=256,
               show_default=True, help="Connections held open at once; more get a 503.")
-def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
-          github_api_url: str, min_fill_seconds: float, host: str, port: int,
+def serve(root: Path, db: Path, min_fill_seconds: float, host: str, port: int,
           allow_origin: str | None, public_url: str | None, pepper_file: Path | None,
           rate_limit: str, site_url: str | None, token_uses: int,
           max_connections: int) -> None:
@@ -166,7 +166,7 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
                                public_url=public_url, client_pepper=pepper,
                                token_uses=token_uses,
                                limits=ConnectionLimits(max_connections=max_connections))
-    app = create_app(_store(db), _council(repo), settings=settings)
+    app = create_app(_store(db), _council(root), settings=settings)
     _setup_logging()
     # uvicorn's access log prints client addresses; the app logs requests without them.
     uvicorn.Server(server_config(app, settings.limits, host=host, port=port)).run()
@@ -186,8 +186,8 @@ def serve(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo
 @click.option("--nice", type=click.IntRange(0, 19), default=10, show_default=True,
               help="How much lower the worker's CPU priority is than the service's (POSIX).")
 @NOTICE_OPTIONS
-def work(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
-         github_api_url: str, min_fill_seconds: float, once: bool, github_per_minute: int,
+def work(root: Path, db: Path, main_branch: str | None, forge: str, github_repo: str | None,
+         github_api_url: str, once: bool, github_per_minute: int,
          github_per_hour: int, poll: float, lease: float, nice: int,
          **notice_options: Any) -> None:
     """Turn queued submissions into proposals, follow them until merged or declined, and
@@ -201,11 +201,11 @@ def work(repo: Path, db: Path, main_branch: str | None, forge: str, github_repo:
         # says queued). When both share a machine, a burst is answered first and drained
         # after: the worker and the git commands it runs yield the CPU to the service.
         os.nice(nice)
-    forge_ = _forge(forge, repo, db, main_branch, github_repo, github_api_url,
+    forge_ = _forge(forge, root, db, main_branch, github_repo, github_api_url,
                     github_per_minute, github_per_hour)
-    store, council = _store(db), _council(repo)
+    store, council = _store(db), _council(root)
     branch = main_branch or (forge_.main_branch if isinstance(forge_, LocalForge) else "main")
-    notifier = build_notifier(store, repo, branch, council, system_clock, lease=lease,
+    notifier = build_notifier(store, root, branch, council, system_clock, lease=lease,
                               **notice_options)
     worker = Worker(store, forge_, council, system_clock, lease=lease, notifier=notifier)
     try:
@@ -257,6 +257,8 @@ def purge(db: Path, days: float) -> None:
     from .service import system_clock
 
     cutoff = system_clock().timestamp() - days * 86400
+    if not db.is_file():  # a purge never creates the store it was to clean
+        _store(db, readonly=True)
     try:
         removed = _store(db).purge(cutoff)
     except StoreError as exc:
@@ -313,9 +315,9 @@ def review() -> None:
     local forge's proposals and council changes (branches proposal/<id>, change/<id>)."""
 
 
-def _local(repo: Path, main_branch: str | None) -> LocalForge:
+def _local(root: Path, main_branch: str | None) -> LocalForge:
     try:
-        return LocalForge(repo, main_branch)
+        return LocalForge(root, main_branch)
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -326,12 +328,12 @@ def _is_change(some_id: str) -> bool:
 
 
 @review.command("list")
-@REPO
+@ROOT
 @MAIN_BRANCH
-def list_(repo: Path, main_branch: str | None) -> None:
+def list_(root: Path, main_branch: str | None) -> None:
     """Open proposals (id and commit subject), then open council changes (id, operation,
     who asked, summary)."""
-    forge = _local(repo, main_branch)
+    forge = _local(root, main_branch)
     proposals = forge.open_proposals()
     for proposal in proposals:
         click.echo(f"{proposal.issue_id}  {proposal.subject}")
@@ -349,22 +351,22 @@ def list_(repo: Path, main_branch: str | None) -> None:
 
 
 @review.command()
-@REPO
+@ROOT
 @DB
 @MAIN_BRANCH
 @click.argument("issue_id")
 @click.option("--contact", "with_contact", is_flag=True,
               help="Also print the resident's private contact from the store.")
-def show(repo: Path, db: Path, main_branch: str | None, issue_id: str, with_contact: bool) -> None:
+def show(root: Path, db: Path, main_branch: str | None, issue_id: str, with_contact: bool) -> None:
     """Print a proposal's record and list its photos; for a change id, who asked and the
     ``yishi diff`` summary of the change."""
-    forge = _local(repo, main_branch)
+    forge = _local(root, main_branch)
     if _is_change(issue_id):
         try:
             change = read_change(forge, issue_id)
             commit, parent, _message = forge.change_commit(issue_id)
-            summary = render(compare(repo, parent, commit), heading=f"## {change.summary}")
-            lines = git(repo, "diff", "--no-color", parent, commit, "--").decode("utf-8", "replace")
+            summary = render(compare(root, parent, commit), heading=f"## {change.summary}")
+            lines = git(root, "diff", "--no-color", parent, commit, "--").decode("utf-8", "replace")
         except YishiError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"变更 change {issue_id}\n操作 operation: {change.operation}\n"
@@ -381,7 +383,7 @@ def show(repo: Path, db: Path, main_branch: str | None, issue_id: str, with_cont
             click.echo(f"# {path}\n{data.decode()}")
         else:
             click.echo(f"# {path} ({len(data)} bytes)")
-    if with_contact and db.exists():
+    if with_contact:
         click.echo(f"contact (private): {_store(db, readonly=True).contact(issue_id) or '—'}")
 
 
@@ -397,17 +399,17 @@ def _record(db: Path, issue_id: str, status: QueueStatus, reason: str | None = N
 
 
 @review.command()
-@REPO
+@ROOT
 @DB
 @MAIN_BRANCH
 @click.argument("issue_id")
 @click.option("--by", "approver", default=None, metavar="NAME",
               help="批准人（变更须由提出者以外的主持人批准） The approving moderator; a council "
                    "change must be approved by someone other than who asked (four eyes).")
-def approve(repo: Path, db: Path, main_branch: str | None, issue_id: str,
+def approve(root: Path, db: Path, main_branch: str | None, issue_id: str,
             approver: str | None) -> None:
     """Merge proposal or council change ISSUE_ID into the main branch."""
-    forge = _local(repo, main_branch)
+    forge = _local(root, main_branch)
     if _is_change(issue_id):
         try:
             approved = approve_change(forge, issue_id, by=approver or "")
@@ -432,15 +434,15 @@ def approve(repo: Path, db: Path, main_branch: str | None, issue_id: str,
 
 
 @review.command()
-@REPO
+@ROOT
 @DB
 @MAIN_BRANCH
 @click.argument("issue_id")
 @click.option("--reason", required=True, help="Why (kept in the intake store, not in git).")
-def decline(repo: Path, db: Path, main_branch: str | None, issue_id: str, reason: str) -> None:
+def decline(root: Path, db: Path, main_branch: str | None, issue_id: str, reason: str) -> None:
     """Decline proposal or council change ISSUE_ID; a proposal's reason is kept in the
     intake store."""
-    forge = _local(repo, main_branch)
+    forge = _local(root, main_branch)
     try:
         if _is_change(issue_id):
             decline_change(forge, issue_id)

@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -81,13 +81,6 @@ class ServiceSettings:
     site_url: str | None = None
 
 
-def council_timezone(council: Council) -> timezone:
-    """The council's UTC offset (``+08:00``) as a timezone: ids carry the local date."""
-    sign = -1 if council.timezone.startswith("-") else 1
-    hours, _, minutes = council.timezone.lstrip("+-").partition(":")
-    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))
-
-
 def public_url(settings: ServiceSettings, entry: Entry) -> str | None:
     """The issue's page on the site, once it is published and the site is known."""
     if entry.status is not QueueStatus.PUBLISHED or not settings.site_url:
@@ -132,13 +125,12 @@ def create_app(
         if settings.public_url:
             return settings.public_url.rstrip("/") + str(request.app.url_path_for(name, **params))
         return str(request.url_for(name, **params))
-
-    tz = council_timezone(council)
     writer = GroupCommitter(store)
     photos_pool = photo_work or PhotoWork()
 
     def today() -> date:
-        return clock().astimezone(tz).date()
+        # Ids carry the date in the council's time zone.
+        return council.today(clock())
 
     async def token(request: Request) -> Response:
         return JSONResponse({"token": tokens.issue()}, headers={"Cache-Control": "no-store"})

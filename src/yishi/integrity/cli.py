@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import click
 
+from ..cli_options import root_option
 from ..errors import (
     HistoryIncomplete,
     HistoryRewritten,
@@ -30,8 +31,7 @@ def _fail(message: str, code: int) -> NoReturn:
 @click.option("--ledger", "source", envvar=PREVIOUS_LEDGER_ENV, metavar="FILE|URL",
               help="The ledger (data/publications.json): a saved copy or the site's URL "
                    f"[default: ${PREVIOUS_LEDGER_ENV}].")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The records repository (a git clone holding content/).")
+@root_option("The records repository (a git clone holding content/).")
 @click.option("--fetch", is_flag=True,
               help="Fetch the full history from the remote when the clone is shallow.")
 def verify_history_command(source: str | None, root: Path, fetch: bool) -> None:

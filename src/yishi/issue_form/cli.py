@@ -10,6 +10,7 @@ from typing import TextIO
 
 import click
 
+from ..cli_options import root_option
 from ..council import load_council
 from ..errors import CouncilError, ForgeRetryable, YishiError
 from ..intake.submission import Invalid, parse_submission
@@ -19,8 +20,7 @@ from .parse import parse_issue
 from .submit import Result, submit_issue
 from .template import TEMPLATE_PATH, render_template
 
-ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-                    show_default=True, help="The repository holding content/council.yml.")
+ROOT = root_option("The repository holding content/council.yml.")
 
 
 @click.group("issue-form")
@@ -77,13 +77,11 @@ def parse(root: Path, title: str, body: TextIO) -> None:
 @click.option("--event", "event_path", required=True,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The `issues` event file ($GITHUB_EVENT_PATH in GitHub Actions).")
-@click.option("--forge", type=click.Choice(["github"]), default="github", show_default=True,
-              help="Where the pull request is opened.")
 @click.option("--github-repo", required=True, metavar="OWNER/NAME", envvar="GITHUB_REPOSITORY",
               help="The repository of the issue and the records [env: GITHUB_REPOSITORY].")
 @click.option("--github-api-url", default="https://api.github.com", envvar="GITHUB_API_URL",
               show_default=True, help="GitHub API base URL [env: GITHUB_API_URL].")
-def submit(root: Path, event_path: Path, forge: str, github_repo: str, github_api_url: str) -> None:
+def submit(root: Path, event_path: Path, github_repo: str, github_api_url: str) -> None:
     """Turn an issue labelled `accepted` by a maintainer into a proposal pull request,
     through the web form's pipeline, and comment the link on the issue.
 

@@ -10,7 +10,6 @@ workflow again finds the same branch and pull request instead of opening a secon
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -50,8 +49,7 @@ class Outcome:
 def issue_id_for(event: IssueEvent, council: Council) -> str:
     """The record id of the issue's proposal: its date in the council's time zone, and
     ``gi<number>``. Random suffixes never contain an ``i``, so this cannot collide with one."""
-    zone = dt.datetime.strptime(council.timezone, "%z").tzinfo
-    day = event.created_at.astimezone(zone).date()
+    day = council.today(event.created_at)
     return new_id(day, suffix=lambda _length: f"gi{event.number}")
 
 

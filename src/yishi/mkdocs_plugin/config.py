@@ -23,5 +23,8 @@ class YishiConfig(base.Config):
     #: Keep rendered record pages between builds and reuse those whose inputs are
     #: unchanged (see yishi/site/page_cache.py); restore the folder on CI to profit there.
     cache = c.Type(bool, default=True)
+    #: Re-render every page read from the cache and fail the build on a difference (a key
+    #: that misses an input); also on with the environment variable YISHI_VERIFY_PAGE_CACHE=1.
+    cache_verify = c.Type(bool, default=False)
     #: The cache's folder, relative to the folder that holds mkdocs.yml.
     cache_dir = c.Type(str, default=".cache/yishi")

@@ -31,7 +31,6 @@ class GeneratedMkDocsPage(Page):
         # What converting an empty body yields.
         self.content = ""
         self.toc = get_toc([])
-        self._title_from_render = None
         self.present_anchor_ids = set()
         if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
             self.links_to_anchors = {}

@@ -26,19 +26,13 @@ from ..site.context import SiteContext, SiteSettings
 from ..site.integrity_pages import publications_file
 from ..site.model import GeneratedPage
 from ..site.opendata_pages import revision_date
-from ..site.page_cache import PageCache
+from ..site.page_cache import VERIFY_ENV, PageCache, StalePage
 from ..site.providers import file_providers, page_providers
 from ..site.search_index import SearchIndexError, build_search_index
-from ..site.workers import Renderer, can_fork, default_jobs
+from ..site.workers import Renderer, default_jobs
 from .config import YishiConfig
 from .pages import GeneratedMkDocsPage
 from .shared_blocks import SharedBlocks
-from .theme_pages import (
-    POST_PAGE_EVENT,
-    PRERENDERED_TEMPLATE,
-    ThemePages,
-    other_page_handlers,
-)
 
 log = logging.getLogger("mkdocs.plugins.yishi")
 
@@ -51,22 +45,6 @@ DATA_RECORDS = frozenset({"council.yml", "rewrites.yml"})
 FORBIDDEN_META = frozenset({"status", "template"})
 
 
-class WrittenPagesFilter(logging.Filter):
-    """Drops MkDocs' notice that it skipped writing a page, for pages written elsewhere."""
-
-    PREFIX = "Page skipped: '"
-
-    def __init__(self, uris: set[str]) -> None:
-        super().__init__()
-        self.uris = uris
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if not message.startswith(self.PREFIX):
-            return True
-        return message[len(self.PREFIX):].split("'", 1)[0] not in self.uris
-
-
 class YishiPlugin(BasePlugin[YishiConfig]):
     """Turns the records under ``docs_dir`` into the transparency site."""
 
@@ -76,10 +54,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         self.renderer: Renderer | None = None
         self.nav: Navigation | None = None
         self.cache: PageCache | None = None
-        #: Whether the render workers also render the theme (see theme_pages.py).
-        self.theme_in_workers = False
         self.jobs = 1
-        self._skip_filter: WrittenPagesFilter | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Records are read from the repository root that holds mkdocs.yml, so builds from
@@ -153,16 +128,13 @@ class YishiPlugin(BasePlugin[YishiConfig]):
             config.nav = nav
         self._close_renderer()
         self.jobs = self.config.jobs or default_jobs()
-        self.cache = PageCache(cache_dir) if self.config.cache else None
-        others = other_page_handlers(config, self)
-        self.theme_in_workers = self.jobs > 1 and can_fork() and not others
-        if others and self.jobs > 1:
-            log.info("Other plugins handle page content (%s): the theme of generated pages "
-                     "is rendered in the build process", "; ".join(others))
-        if not self.theme_in_workers:
-            # Worker processes render the bodies from here on, while MkDocs reads and renders
-            # its own pages; on_page_content collects them.
-            self._start_renderer()
+        verify = self.config.cache_verify or os.environ.get(VERIFY_ENV) == "1"
+        self.cache = PageCache(cache_dir, verify=verify) if self.config.cache else None
+        # Worker processes render the bodies from here on, while MkDocs reads and renders
+        # its own pages; on_page_content hands them to MkDocs, which puts them into the
+        # theme and writes them as any page (bench/README.md 4c: rendering the theme in the
+        # workers too, through MkDocs' build internals, did not pay for itself).
+        self._start_renderer()
         return files
 
     def _check_integrity(self) -> Integrity:
@@ -183,49 +155,26 @@ class YishiPlugin(BasePlugin[YishiConfig]):
                      PREVIOUS_LEDGER_ENV)
         return integrity
 
-    def _start_renderer(self, theme: ThemePages | None = None) -> None:
+    def _start_renderer(self) -> None:
         assert self.context is not None
         self.renderer = Renderer(self.context, self.generated, file_providers(), self.jobs,
-                                 finish=theme, cache=self.cache)
+                                 cache=self.cache)
         if self.renderer.parallel:
-            log.info("Rendering generated pages on %d worker processes%s", self.jobs,
-                     ", theme included" if theme else "")
+            log.info("Rendering generated pages on %d worker processes", self.jobs)
 
-    # Last, so that the workers forked here see the environment other plugins made.
-    @event_priority(-100)
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # overrides/main.html renders the tabs and navigation once for pages that share them.
         assert self.nav is not None  # on_nav runs first
         env.globals["yishi_blocks"] = SharedBlocks(self.nav)
-        if self.theme_in_workers:
-            # Every page has been read: the workers can render generated pages whole, and
-            # write them too unless another plugin wants to see them in on_post_page.
-            env.globals["yishi_prerendered"] = self._prerendered
-            writes = not other_page_handlers(config, self, (POST_PAGE_EVENT,))
-            if writes:
-                self._quiet_skips(set(self.generated))
-            self._start_renderer(ThemePages(config, self.nav, files, env, writes=writes))
-            for uri in self.generated:
-                file = files.get_file_from_path(uri)
-                if file is not None and file.page is not None:
-                    file.page.meta["template"] = PRERENDERED_TEMPLATE
         return env
 
-    def _quiet_skips(self, uris: set[str] | None) -> None:
-        """Silence MkDocs' "Page skipped" notice for the pages the workers wrote (``None``:
-        stop silencing)."""
-        build_log = logging.getLogger("mkdocs.commands.build")
-        if self._skip_filter is not None:
-            build_log.removeFilter(self._skip_filter)
-            self._skip_filter = None
-        if uris:
-            self._skip_filter = WrittenPagesFilter(uris)
-            build_log.addFilter(self._skip_filter)
-
-    def _prerendered(self, page: Page) -> str:
-        """The finished page ``page`` (called by ``yishi-prerendered.html``)."""
+    def _generated_html(self, page: Page) -> str:
+        """A generated page from the renderer; a stale cache entry fails the build."""
         assert self.renderer is not None
-        return self.renderer.html(page.file.src_uri)
+        try:
+            return self.renderer.html(page.file.src_uri)
+        except StalePage as exc:
+            raise PluginError(str(exc)) from exc
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav
@@ -253,10 +202,7 @@ class YishiPlugin(BasePlugin[YishiConfig]):
     ) -> str:
         if page.file.src_uri not in self.generated:
             return html
-        if self.theme_in_workers:
-            return html  # the workers render the whole page once on_env has run
-        assert self.renderer is not None
-        return self.renderer.html(page.file.src_uri)
+        return self._generated_html(page)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.renderer is not None and self.context is not None
@@ -287,7 +233,6 @@ class YishiPlugin(BasePlugin[YishiConfig]):
         return server
 
     def _close_renderer(self) -> None:
-        self._quiet_skips(None)
         if self.renderer is not None:
             self.renderer.close()
             self.renderer = None

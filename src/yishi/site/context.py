@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
 
@@ -15,7 +15,6 @@ from ..integrity import Integrity
 from ..loading import Repository
 from ..metrics import Metrics, compute_metrics
 from .indexes import SiteIndex, build_index
-from .page_cache import code_digest, digest
 
 
 @dataclass(frozen=True)
@@ -27,14 +26,6 @@ class SiteSettings:
     repo_url: str = ""
     per_page: int = 50
     search: str = "pagefind"
-
-
-def council_timezone(council: Council | None) -> timezone:
-    """The council's UTC offset (``+08:00``) as a timezone."""
-    offset = council.timezone if council else "+08:00"
-    sign = -1 if offset.startswith("-") else 1
-    hours, minutes = offset.lstrip("+-").split(":")
-    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
 
 def git_head(root: Path) -> str | None:
@@ -49,7 +40,7 @@ def git_head(root: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def build_time(tz: timezone) -> datetime:
+def build_time(tz: tzinfo) -> datetime:
     """Now, unless ``SOURCE_DATE_EPOCH`` names the build's time (seconds since 1970)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -87,33 +78,24 @@ class SiteContext:
         """Every record's git history, read once per build (empty outside git)."""
         return read_history(self.repo.root)
 
-    @cached_property
-    def shared_inputs(self) -> str:
-        """A digest of what every page shows besides its own records: the rendering code,
-        the council and the settings. Part of every cached page's key (see
-        :mod:`.page_cache`); the build's date is not (pages that show it say so)."""
-        council = self.repo.council.model_dump_json() if self.repo.council else ""
-        return digest(code_digest(), council, repr(self.settings), str(self.tz),
-                      repr(self.history.available))
-
     def warm(self) -> None:
         """Compute every per-build fact now (before worker processes copy the context)."""
-        _ = self.repo.agenda_index, self.index, self.metrics, self.history, self.shared_inputs
+        _ = self.repo.agenda_index, self.index, self.metrics, self.history
 
     @property
     def today(self) -> date:
         """The build's date in the council's time zone (for overdue actions, upcoming meetings)."""
-        return self.built_at.astimezone(self.tz).date()
+        return self.council.today(self.built_at)
 
     @property
-    def tz(self) -> timezone:
-        return council_timezone(self.repo.council)
+    def tz(self) -> tzinfo:
+        """The council's time zone (:attr:`yishi.council.Council.tz`)."""
+        return self.council.tz
 
     @classmethod
     def for_root(cls, repo: Repository, settings: SiteSettings | None = None,
                  integrity: Integrity | None = None) -> SiteContext:
         """A context for a build of ``repo`` now (or at ``SOURCE_DATE_EPOCH``, the
         reproducible-builds convention MkDocs follows too), at the repository's commit."""
-        tz = council_timezone(repo.council)
-        return cls(repo, settings or SiteSettings(), build_time(tz), git_head(repo.root),
-                   integrity or Integrity())
+        return cls(repo, settings or SiteSettings(), build_time(repo.require_council().tz),
+                   git_head(repo.root), integrity or Integrity())

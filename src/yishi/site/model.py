@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .render import TemplateCall
 
 
 @dataclass
@@ -20,7 +23,8 @@ class GeneratedPage:
 
     src_uri: str
     title: str
-    html: str | Callable[[], str]
+    #: The body, or a function that renders it; unused when ``template`` is given.
+    html: str | Callable[[], str] = ""
     #: Whether the page has a place in the navigation. Records never do: listing every record
     #: in the sidebar makes every page grow with the record and the build quadratic.
     in_nav: bool = False
@@ -33,13 +37,13 @@ class GeneratedPage:
     #: The title of the page's navigation entry (defaults to ``title``); pages with ``in_nav``
     #: appear in the navigation in the order the providers yield them.
     nav_title: str | None = None
-    #: A digest of everything the page shows, when it can be given without rendering it
-    #: (record pages): a page whose digest is unchanged is read from the cache of an
-    #: earlier build. A function, so that only the process that renders computes it.
-    #: A page that leaves out an input would be served stale: name them all, or none.
-    inputs: Callable[[], str] | None = None
+    #: For a page the cache may keep (record pages, archive volumes): the template and
+    #: every value it is rendered with, whose digest is the page's key (a page whose values
+    #: are unchanged is read from an earlier build). A function, so that only the process
+    #: that renders the page computes it.
+    template: Callable[[], TemplateCall] | None = None
     #: Applied to the finished page, rendered or cached, in every build: puts in what
-    #: changes daily (the cite block's access date), so ``inputs`` need not name the date.
+    #: changes daily (the cite block's access date), so the template need not show the date.
     daily: Callable[[str], str] | None = None
     #: The record files (``content/...``) a page shows when it shows only some records
     #: (an archive volume): its "last changed" is the newest of theirs, not of all records.
@@ -47,7 +51,14 @@ class GeneratedPage:
 
     def render(self) -> str:
         """The page body as HTML."""
+        if self.template is not None:
+            return self.template().render()
         return self.html() if callable(self.html) else self.html
+
+    @property
+    def lazy(self) -> bool:
+        """Whether the body is still to be rendered (worth doing in a worker)."""
+        return self.template is not None or callable(self.html)
 
     @property
     def url(self) -> str:

@@ -80,7 +80,7 @@ def export_context(ctx: SiteContext) -> ExportContext:
     """The exports' view of a site build."""
     return ExportContext(
         repo=ctx.repo, history=ctx.history, generated_at=ctx.built_at, commit=ctx.commit,
-        site_url=ctx.settings.site_url, tz=ctx.tz,
+        site_url=ctx.settings.site_url,
     )
 
 

@@ -1,9 +1,10 @@
 """Rendered pages kept between builds, found again by a digest of everything they show.
 
-A merge changes a handful of records; a council's site holds thousands. A page whose
-inputs are unchanged (its record, the agenda items about it, its git history, which of its
-actions are overdue, the site's settings, the code and templates that render it) is read back instead of
-rendered. The key names the inputs, never a file's time, so a fresh clone with the folder
+A merge changes a handful of records; a council's site holds thousands. A cached page is
+a template and the values it is rendered with (:class:`yishi.site.render.TemplateCall`), and
+its key is a digest of exactly those values (:func:`fingerprint`) and of the code and
+templates that render them: the template sees nothing the key leaves out, so a page is read
+back only when rendering it again would give the same bytes. The key names the inputs, never a file's time, so a fresh clone with the folder
 restored (``actions/cache`` on CI) hits as well as a developer's working tree. A miss costs
 one render, as without a cache; entries this build did not use are removed at its end, so
 the folder holds one site's pages at most.
@@ -11,18 +12,30 @@ the folder holds one site's pages at most.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 import yishi
 
 from ..atomic_files import replace_file
-from ..loading import Loaded
+from ..errors import YishiError
+
+#: Set to 1 to check every page read from the cache against a fresh render (the tests do);
+#: the plugin's ``cache_verify`` option does the same.
+VERIFY_ENV = "YISHI_VERIFY_PAGE_CACHE"
+
+
+class StalePage(YishiError):
+    """A page read from the cache differs from a fresh render: its key misses an input."""
 
 #: Packages whose code changes what a page looks like, besides Yishi's own files.
 RENDERING_PACKAGES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions",
@@ -62,22 +75,42 @@ def code_digest() -> str:
     return digest(*parts)
 
 
-def source_parts(loaded: Loaded[Any] | None) -> list[str]:
-    """A record as its file gives it, for a digest (the validated record is a function of
-    this text, the council and the code); ``["-"]`` for a record that is not there."""
-    if loaded is None:
-        return ["-"]
-    return [loaded.source.path, loaded.source.front_matter, loaded.source.body]
+def fingerprint(value: Any) -> str:
+    """A digest of a template's value, exact to what a template can read of it.
 
-
-def folder_digest(folder: Path) -> str:
-    """Every file under ``folder`` (e.g. a theme's ``custom_dir``), by path and content."""
-    parts: list[str | bytes] = []
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    Refuses a type it cannot spell out (the build context, a function): handing such a
+    thing to a cached template would let the page show what its key does not name.
+    """
+    parts: list[str] = []
+    _spell(value, parts.append)
     return digest(*parts)
+
+
+def _spell(value: Any, out: Callable[[str], object]) -> None:
+    kind = type(value)
+    out(kind.__qualname__)
+    if value is None or isinstance(value, bool | int | float | str):
+        out(str(value))  # str subclasses (Markup, StrEnum) are told apart by their name
+    elif isinstance(value, dt.date):  # datetimes too: isoformat keeps the offset
+        out(value.isoformat())
+    elif isinstance(value, BaseModel):
+        out(value.model_dump_json(by_alias=True))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            out(field.name)
+            _spell(getattr(value, field.name), out)
+    elif isinstance(value, Mapping):
+        out(str(len(value)))
+        for key, item in value.items():  # in order: templates iterate in this order
+            _spell(key, out)
+            _spell(item, out)
+    elif isinstance(value, list | tuple):
+        out(str(len(value)))
+        for item in value:
+            _spell(item, out)
+    else:
+        raise TypeError(f"a cached template cannot be given a {kind.__qualname__}: its page's "
+                        "key could not name it (pass the plain values the template shows)")
 
 
 class PageCache:
@@ -87,8 +120,10 @@ class PageCache:
     :func:`replace_file`, so a reader sees a whole page or none.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, verify: bool = False) -> None:
         self.folder = folder
+        #: Re-render every page found here and fail on a difference (tests, debugging).
+        self.verify = verify
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / (key + SUFFIX)

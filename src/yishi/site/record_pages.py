@@ -10,12 +10,10 @@ from markupsafe import Markup
 from ..loading import LoadedIssue, LoadedMeeting
 from ..records import Action
 from .context import SiteContext
-from .integrity_pages import notice_inputs, rewrite_notice
-from .markup import render_markdown
+from .integrity_pages import rewrite_notice
 from .model import GeneratedPage
-from .page_cache import digest, source_parts
 from .providers import daily_record_sections, record_sections
-from .render import render
+from .render import TemplateCall, vocabularies
 from .urls import issue_url, meeting_url
 
 RECORD_META = {"hide": ["navigation", "toc"]}
@@ -38,93 +36,74 @@ def daily(ctx: SiteContext, kind: str, record_id: str, html: str) -> str:
     return html.replace(DAILY_MARKER, sections, 1)
 
 
+def _overdue(ctx: SiteContext, actions: Iterable[Action]) -> list[bool]:
+    """Which of ``actions`` are overdue on the build's date (the page marks them): the only
+    way the date reaches a cached page."""
+    return [bool(action.due and not action.done and action.due < ctx.today)
+            for action in actions]
+
+
+def issue_call(ctx: SiteContext, loaded: LoadedIssue) -> TemplateCall:
+    """An issue's page: ``issue.html`` and exactly what it shows."""
+    issue = loaded.record
+    related = [ctx.repo.issues[rid].record for rid in issue.related if rid in ctx.repo.issues]
+    return TemplateCall("issue.html", issue_url(issue.id), {
+        **vocabularies(ctx.council),
+        "issue": issue,
+        "body": loaded.body,
+        "decision": ctx.repo.decision(issue.id),
+        "references": ctx.repo.references(issue.id),
+        "merged_title": ctx.index.titles.get(issue.merged_into or ""),
+        "related": related,
+        "notice": rewrite_notice(ctx, loaded.path, issue_url(issue.id)),
+        "overdue": _overdue(ctx, issue.actions),
+        "extras": _extras(ctx, "issue", issue.id),
+    })
+
+
+def meeting_call(ctx: SiteContext, loaded: LoadedMeeting) -> TemplateCall:
+    """A meeting's page, each agenda item anchored by its issue id: ``meeting.html`` and
+    exactly what it shows."""
+    meeting = loaded.record
+    issues = {item.issue: ctx.repo.issues[item.issue].record
+              for item in meeting.agenda if item.issue in ctx.repo.issues}
+    return TemplateCall("meeting.html", meeting_url(meeting.id), {
+        **vocabularies(ctx.council),
+        "meeting": meeting,
+        "issues": issues,
+        "minutes": loaded.body,
+        "notice": rewrite_notice(ctx, loaded.path, meeting_url(meeting.id)),
+        "overdue": [_overdue(ctx, item.actions) for item in meeting.agenda],
+        "extras": _extras(ctx, "meeting", meeting.id),
+    })
+
+
 def render_issue(ctx: SiteContext, loaded: LoadedIssue) -> str:
     """The body of an issue's page."""
-    issue = loaded.record
-    titles = ctx.index.titles
-    related = [
-        ctx.repo.issues[rid].record for rid in issue.related if rid in ctx.repo.issues
-    ]
-    return render(
-        "issue.html", ctx, issue_url(issue.id),
-        issue=issue,
-        body=render_markdown(loaded.body),
-        decision=ctx.repo.decision(issue.id),
-        references=ctx.repo.references(issue.id),
-        merged_title=titles.get(issue.merged_into or ""),
-        related=related,
-        notice=rewrite_notice(ctx, loaded.path, issue_url(issue.id)),
-        extras=_extras(ctx, "issue", issue.id),
-    )
+    return issue_call(ctx, loaded).render()
 
 
 def render_meeting(ctx: SiteContext, loaded: LoadedMeeting) -> str:
-    """The body of a meeting's page, each agenda item anchored by its issue id."""
-    meeting = loaded.record
-    issues = {
-        item.issue: ctx.repo.issues[item.issue].record
-        for item in meeting.agenda
-        if item.issue in ctx.repo.issues
-    }
-    return render(
-        "meeting.html", ctx, meeting_url(meeting.id),
-        meeting=meeting,
-        issues=issues,
-        minutes=render_markdown(loaded.body) if loaded.body else "",
-        notice=rewrite_notice(ctx, loaded.path, meeting_url(meeting.id)),
-        extras=_extras(ctx, "meeting", meeting.id),
-    )
-
-
-def _history_inputs(ctx: SiteContext, path: str) -> list[str]:
-    """What the history block and the rewrite notice show of a record's commits."""
-    history = ctx.history.of(path)
-    parts = [*notice_inputs(ctx, path), repr(history.complete)]
-    for c in history.commits:
-        parts += [c.hash, c.short, c.date.isoformat(), c.subject]
-    return parts
-
-
-def _overdue(ctx: SiteContext, actions: Iterable[Action]) -> str:
-    """Which of the actions a page shows are overdue on the build's date (the page marks
-    them): the only way the date reaches a cached page."""
-    return "".join("1" if action.due < ctx.today else "0"
-                   for action in actions if action.due and not action.done)
+    """The body of a meeting's page."""
+    return meeting_call(ctx, loaded).render()
 
 
 def issue_inputs(ctx: SiteContext, loaded: LoadedIssue) -> str:
-    """A digest of everything :func:`render_issue` shows: the record, the issues it names,
-    the agenda items about it with their meetings, its history, and what all pages share."""
-    issue = loaded.record
-    parts = [ctx.shared_inputs, *source_parts(loaded), *_history_inputs(ctx, loaded.path)]
-    for rid in (issue.merged_into or "", *issue.related):
-        parts += [rid, *source_parts(ctx.repo.issues.get(rid))]
-    references = ctx.repo.references(issue.id)
-    for ref in references:  # the agenda item is part of its meeting's text
-        parts += source_parts(ctx.repo.meetings.get(ref.meeting.id))
-    parts.append(_overdue(ctx, [*issue.actions,
-                                *(action for ref in references for action in ref.item.actions)]))
-    return digest(*parts)
+    """The cache key of an issue's page (derived from what its template receives)."""
+    return issue_call(ctx, loaded).inputs()
 
 
 def meeting_inputs(ctx: SiteContext, loaded: LoadedMeeting) -> str:
-    """A digest of everything :func:`render_meeting` shows: the record, the issues on its
-    agenda, its history, and what all pages share."""
-    parts = [ctx.shared_inputs, *source_parts(loaded), *_history_inputs(ctx, loaded.path)]
-    for item in loaded.record.agenda:
-        parts += [item.issue, *source_parts(ctx.repo.issues.get(item.issue))]
-    parts.append(_overdue(ctx, (action for item in loaded.record.agenda
-                                for action in item.actions)))
-    return digest(*parts)
+    """The cache key of a meeting's page (derived from what its template receives)."""
+    return meeting_call(ctx, loaded).inputs()
 
 
 def issue_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
     """One page per issue at ``/issues/<id>/``."""
     for issue_id, loaded in ctx.repo.issues.items():
         yield GeneratedPage(
-            f"issues/{issue_id}.md", loaded.record.title,
-            partial(render_issue, ctx, loaded), meta=dict(RECORD_META),
-            inputs=partial(issue_inputs, ctx, loaded),
+            f"issues/{issue_id}.md", loaded.record.title, meta=dict(RECORD_META),
+            template=partial(issue_call, ctx, loaded),
             daily=partial(daily, ctx, "issue", issue_id),
         )
 
@@ -133,8 +112,7 @@ def meeting_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
     """One page per meeting at ``/meetings/<id>/``."""
     for meeting_id, loaded in ctx.repo.meetings.items():
         yield GeneratedPage(
-            f"meetings/{meeting_id}.md", loaded.record.title,
-            partial(render_meeting, ctx, loaded), meta=dict(RECORD_META),
-            inputs=partial(meeting_inputs, ctx, loaded),
+            f"meetings/{meeting_id}.md", loaded.record.title, meta=dict(RECORD_META),
+            template=partial(meeting_call, ctx, loaded),
             daily=partial(daily, ctx, "meeting", meeting_id),
         )

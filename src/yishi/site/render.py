@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from ..council import Council
 from ..lifecycle import DESCRIPTIONS, LABELS, LIST_LABELS, STAGES, PublicList, Status
 from ..records import CHANNEL_LABELS, KIND_LABELS, OUTCOME_LABELS
 from .context import SiteContext
 from .markup import render_markdown
+from .page_cache import code_digest, digest, fingerprint
 from .urls import relative_url
 
 
@@ -61,6 +65,41 @@ def environment() -> Environment:
     return env
 
 
+def vocabularies(council: Council) -> dict[str, Any]:
+    """The council's names a record page shows (slug → Chinese name), and nothing else of
+    it: what a cached template may read of the council."""
+    return {
+        "communities": council.community_names,
+        "categories": council.category_names,
+        "parties": council.party_names,
+        "levels": council.level_names,
+        "criteria": council.criterion_names,
+        "negative_items": council.negative_items,
+    }
+
+
+@dataclass(frozen=True)
+class TemplateCall:
+    """A template and every value it is rendered with, for a page the cache may keep.
+
+    The template receives these values and the environment's constants, nothing else (no
+    build context, no council, no date), and the page's key is derived from exactly these
+    values: a template that reads anything more fails to render instead of going stale.
+    """
+
+    template: str
+    here: str
+    values: Mapping[str, Any]
+
+    def render(self) -> str:
+        """The page body."""
+        return environment().get_template(self.template).render(here=self.here, **self.values)
+
+    def inputs(self) -> str:
+        """The page's cache key: the code and templates, the template's name, its values."""
+        return digest(code_digest(), self.template, self.here, fingerprint(self.values))
+
+
 def render(template: str, ctx: SiteContext, here: str, **values: Any) -> str:
     """Render ``template`` for the page at ``here`` (its URL relative to the site root)."""
     council = ctx.council
@@ -72,7 +111,6 @@ def render(template: str, ctx: SiteContext, here: str, **values: Any) -> str:
         parties=council.party_names,
         levels=council.level_names,
         criteria=council.criterion_names,
-        today=ctx.today,
         here=here,
         **values,
     )

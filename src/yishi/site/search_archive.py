@@ -23,8 +23,7 @@ from markupsafe import Markup
 from ..records import Issue, Meeting
 from .context import SiteContext
 from .model import GeneratedPage
-from .page_cache import digest, source_parts
-from .render import render
+from .render import TemplateCall, render
 
 #: Issues per volume. A hit downloads its volume's fragment (about 2.3 KB compressed for 20
 #: issues) and the metadata pays ~8 bytes per volume; 10 and 50 a volume both cost more
@@ -107,23 +106,27 @@ def archive_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
     yield GeneratedPage(f"{ARCHIVE}index.md", "全文档案", partial(_render_contents, ctx, all_volumes),
                         meta=dict(META))
     for volume in all_volumes:
-        yield GeneratedPage(volume.src_uri, volume.title, partial(_render_volume, ctx, volume),
-                            meta=dict(META), inputs=partial(volume_inputs, ctx, volume),
+        yield GeneratedPage(volume.src_uri, volume.title, meta=dict(META),
+                            template=partial(volume_call, ctx, volume),
                             sources=volume_sources(ctx, volume))
 
 
-def volume_inputs(ctx: SiteContext, volume: Volume) -> str:
-    """A digest of everything a volume shows: its place among the volumes, its records
-    (for meetings, with the titles of the issues on their agendas) and what all pages share."""
-    parts = [ctx.shared_inputs, volume.url, volume.title, str(volume.number), str(volume.count)]
-    for record in volume.records:
-        if isinstance(record, Meeting):
-            parts += source_parts(ctx.repo.meetings.get(record.id))
-            for item in record.agenda:
-                parts += [item.issue, *source_parts(ctx.repo.issues.get(item.issue))]
-        else:
-            parts += source_parts(ctx.repo.issues.get(record.id))
-    return digest(*parts)
+def volume_call(ctx: SiteContext, volume: Volume) -> TemplateCall:
+    """A volume: ``archive_volume.html`` and exactly what it shows (its place among the
+    volumes, its records and their text, for meetings the titles of their agenda's issues)."""
+    records = ctx.repo.issues if volume.kind == "issues" else ctx.repo.meetings
+    titles = ctx.index.titles
+    agenda_titles = {item.issue: titles[item.issue] for record in volume.records
+                     if isinstance(record, Meeting) for item in record.agenda
+                     if item.issue in titles}
+    return TemplateCall("archive_volume.html", volume.url, {
+        "communities": ctx.council.community_names,
+        "categories": ctx.council.category_names,
+        "volume": volume,
+        "bodies": {record.id: plain_paragraphs(records[record.id].body)
+                   for record in volume.records},
+        "titles": agenda_titles,
+    })
 
 
 def volume_sources(ctx: SiteContext, volume: Volume) -> tuple[str, ...]:
@@ -154,10 +157,3 @@ def _render_contents(ctx: SiteContext, all_volumes: list[Volume]) -> str:
     return render("archive_contents.html", ctx, ARCHIVE, shelves=shelves)
 
 
-def _render_volume(ctx: SiteContext, volume: Volume) -> str:
-    bodies: dict[str, Markup] = {}
-    for record in volume.records:
-        loaded = (ctx.repo.issues if volume.kind == "issues" else ctx.repo.meetings)[record.id]
-        bodies[record.id] = plain_paragraphs(loaded.body)
-    return render("archive_volume.html", ctx, volume.url, volume=volume, bodies=bodies,
-                  titles=ctx.index.titles)

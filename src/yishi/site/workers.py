@@ -3,10 +3,9 @@
 MkDocs builds one page after another in one process. The pages Yishi generates (records,
 lists, facets) depend only on the :class:`SiteContext`, and so do the data files, so worker
 processes render the pages ahead, in the order MkDocs asks for them, then make the data
-files (the exports). Given a :class:`PageFinisher`, the workers also put each body into the
-generator's theme, so the generator is left with writing files. Workers are forked: they
-inherit the loaded records, the index, the history (and the generator's navigation and
-theme), and are sent nothing but page names. Where fork is unavailable, the process runs
+files (the exports); the generator puts each body into its theme and writes it. Workers
+are forked: they inherit the loaded records, the index and the history, and are sent
+nothing but page names. Where fork is unavailable, the process runs
 threads (``mkdocs serve``'s watcher), or one job is asked for, everything is rendered
 in-process when asked, as without workers. Pages that name their inputs are read from the
 :class:`PageCache` when an earlier build rendered the same.
@@ -23,29 +22,12 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 from .context import SiteContext
 from .model import DataFile, GeneratedPage
-from .page_cache import PageCache, digest
+from .page_cache import PageCache, StalePage
 from .providers import FileProvider
-
-
-class PageFinisher(Protocol):
-    """What the generator adds around a page body (its theme), done in the workers."""
-
-    def __call__(self, uri: str, body: str) -> str:
-        """The finished page ``uri`` around ``body``."""
-        ...
-
-    def inputs(self, uri: str) -> str:
-        """A digest of everything finishing adds to ``uri`` (navigation, title, settings)."""
-        ...
-
-    def write(self, uri: str, page: str) -> bool:
-        """Write the finished page where the generator would, if the generator lets the
-        workers do it (then nothing is sent back); whether it was written."""
-        ...
 
 
 class Rendered(NamedTuple):
@@ -56,19 +38,22 @@ class Rendered(NamedTuple):
     cached: bool  # read from the cache rather than rendered
 
 
-def render_page(pages: Mapping[str, GeneratedPage], uri: str, finish: PageFinisher | None,
-                cache: PageCache | None) -> Rendered:
-    """Page ``uri`` finished, from the cache when its inputs are those of an earlier build."""
+def render_page(pages: Mapping[str, GeneratedPage], uri: str, cache: PageCache | None) -> Rendered:
+    """The body of page ``uri``, from the cache when its template and values are those of
+    an earlier build (in verify mode, checked against a fresh render)."""
     page = pages[uri]
     key = cached = None
-    if cache is not None and page.inputs is not None:
-        key = digest(page.inputs(), finish.inputs(uri) if finish is not None else "body")
+    call = page.template() if page.template is not None else None
+    if cache is not None and call is not None:
+        key = call.inputs()
         cached = cache.get(key)
-    if cached is None:
-        html = page.render()
-        if finish is not None:
-            html = finish(uri, html)
-        if key is not None and cache is not None:
+    if cached is None or (cache is not None and cache.verify):
+        html = call.render() if call is not None else page.render()
+        if cached is not None and cached != html:
+            raise StalePage(f"页面缓存过期：{uri} 的缓存与重新渲染的结果不同，缓存键漏掉了某个输入 "
+                            f"(stale page cache: the cached {uri} differs from a fresh render; "
+                            f"its key misses an input)")
+        if key is not None and cache is not None and cached is None:
             cache.put(key, html)
     else:
         html = cached
@@ -91,19 +76,12 @@ CHUNK = 40
 _pages: Mapping[str, GeneratedPage] = {}
 _context: SiteContext | None = None
 _file_providers: Sequence[FileProvider] = ()
-_finish: PageFinisher | None = None
 _cache: PageCache | None = None
 
 
 def _render(uris: Sequence[str]) -> list[Rendered]:
-    """In a worker: the HTML of some pages ("" for a page the worker wrote itself)."""
-    done = []
-    for uri in uris:
-        rendered = render_page(_pages, uri, _finish, _cache)
-        if _finish is not None and _finish.write(uri, rendered.html):
-            rendered = rendered._replace(html="")
-        done.append(rendered)
-    return done
+    """In a worker: the HTML of some pages."""
+    return [render_page(_pages, uri, _cache) for uri in uris]
 
 
 def _data_files() -> list[DataFile]:
@@ -139,11 +117,10 @@ class Renderer:
         pages: Mapping[str, GeneratedPage],
         file_providers: Sequence[FileProvider],
         jobs: int,
-        finish: PageFinisher | None = None,
         cache: PageCache | None = None,
     ) -> None:
         self.ctx, self.pages, self.file_providers = ctx, pages, file_providers
-        self.finish, self.cache = finish, cache
+        self.cache = cache
         self.cache_use = CacheUse()
         self._pool: ProcessPoolExecutor | None = None
         #: Page → (its place in its task's result, the task), until the page is taken.
@@ -158,34 +135,28 @@ class Renderer:
         return self._pool is not None
 
     def _start(self, jobs: int) -> None:
-        global _pages, _context, _file_providers, _finish, _cache
+        global _pages, _context, _file_providers, _cache
         # Compute every fact a page reads before forking: each worker would otherwise
         # compute it again (the history alone is a `git log` over the whole record).
         self.ctx.warm()
         _pages, _context, _file_providers = self.pages, self.ctx, self.file_providers
-        _finish, _cache = self.finish, self.cache
+        _cache = self.cache
         # The collector would walk (and so copy, page by page) every object the workers
         # inherit, in each worker, again and again: leave those out of its reach.
         gc.freeze()
         self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-        lazy = [uri for uri, page in self.pages.items()
-                if callable(page.html) or self.finish is not None]
-        if self.finish is not None:
-            # The generator is left with writing pages, so a worker makes the files first
-            # while the other renders; afterwards both render and no core waits at the end.
-            self._files = self._pool.submit(_data_files)
+        lazy = [uri for uri, page in self.pages.items() if page.lazy]
         for start in range(0, len(lazy), CHUNK):
             chunk = lazy[start : start + CHUNK]
             task = self._pool.submit(_render, chunk)
             for place, uri in enumerate(chunk):
                 self._pending[uri] = (place, task)
-        if self._files is None:
-            # Submitted last, so a worker makes the files once the pages are done: while the
-            # generator spends its time in theme templates.
-            self._files = self._pool.submit(_data_files)
+        # Submitted last, so a worker makes the files once the pages are done: while the
+        # generator spends its time in theme templates.
+        self._files = self._pool.submit(_data_files)
 
     def html(self, uri: str) -> str:
-        """The generated page ``uri``: its body, or with a finisher the finished page."""
+        """The body of the generated page ``uri``."""
         rendered = None
         pending = self._pending.pop(uri, None)
         if pending is not None:
@@ -194,7 +165,7 @@ class Renderer:
             with contextlib.suppress(BrokenProcessPool):
                 rendered = task.result()[place]
         if rendered is None:
-            rendered = render_page(self.pages, uri, self.finish, self.cache)
+            rendered = render_page(self.pages, uri, self.cache)
         if rendered.key is not None:
             self.cache_use.keys.add(rendered.key)
             self.cache_use.hits += rendered.cached
@@ -211,10 +182,10 @@ class Renderer:
 
     def close(self) -> None:
         """Stop the workers (pages never asked for are not waited for)."""
-        global _pages, _context, _file_providers, _finish, _cache
+        global _pages, _context, _file_providers, _cache
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
             gc.unfreeze()
         self._pending.clear()
-        _pages, _context, _file_providers, _finish, _cache = {}, None, (), None, None
+        _pages, _context, _file_providers, _cache = {}, None, (), None
