@@ -29,11 +29,11 @@ from ..exports.schema import ISSUE_SCHEMA_FILE, MEETING_SCHEMA_FILE
 from ..exports.tables import ISSUE_COLUMNS, ISSUES_CSV, MEETING_COLUMNS, MEETINGS_CSV
 from ..history import Commit
 from ..integrity import LEDGER_FILE
+from ..permalinks import issue_url, meeting_url
 from .context import SiteContext
 from .integrity_pages import REWRITES_URL
 from .model import DataFile, GeneratedPage
 from .render import render
-from .urls import issue_url, meeting_url
 
 DATA_PAGE = "data/index.md"
 DATA_URL = "data/"
