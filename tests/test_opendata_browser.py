@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from opendata_repo import DONE, build, make_repo
-from yishi.testing.static_site import CHROMIUM, CHROMIUM_ARGS, serve_directory
+from yishi.testing.static_site import serve_directory
 
 pytestmark = pytest.mark.browser
-
 
 
 @pytest.fixture(scope="module")
@@ -25,16 +23,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                     headless=True)
-        yield chromium
-        chromium.close()
-
-
-def test_copy_buttons_copy_the_citation_with_todays_date(served: str, browser: Any) -> None:
+def test_copy_buttons_copy_the_citation_with_todays_date(served: str, browser: Browser) -> None:
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.goto(f"{served}issues/{DONE}/")
@@ -56,7 +45,7 @@ def test_copy_buttons_copy_the_citation_with_todays_date(served: str, browser: A
     context.close()
 
 
-def test_without_javascript_the_citation_is_selectable_text(served: str, browser: Any) -> None:
+def test_without_javascript_the_citation_is_selectable_text(served: str, browser: Browser) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{served}issues/{DONE}/")

@@ -378,6 +378,15 @@ def test_last_changed_on_every_page(builds: Builds) -> None:
     assert "最后修改 2023-04-20 10:00" in _page(builds.after, f"issues/{MERGED}")
 
 
+def test_an_archive_volume_last_changed_with_its_own_records(builds: Builds) -> None:
+    # DONE changed last (2023-06-02); the amenities volume holds none of its changes, so a
+    # later merge elsewhere neither changes its date nor evicts it from the page cache.
+    assert "最后修改 2023-06-02 18:05" in _page(builds.after, "archive/issues/ads/1")
+    assert "最后修改 2023-06-02 18:05" in _page(builds.after, "archive/meetings/1")  # DONE on the agenda
+    amenities = _page(builds.after, "archive/issues/amenities/1")
+    assert "最后修改 2023-04-20 10:00" in amenities and "2023-06-02" not in amenities
+
+
 def test_data_page_documents_every_file_and_field(builds: Builds) -> None:
     page = _page(builds.after, "data")
     assert "CC BY 4.0" in page and "开放数据" in page

@@ -8,6 +8,9 @@ votes agree with their thresholds. Front matter is written as text (strings as J
 is valid YAML) because ``yaml.dump`` would dominate the time at 20,000 issues.
 
     python -m yishi.synthetic --issues 5000 --out var/synthetic-5000
+
+Public and supported for councils' own tests and benchmarks: a council can measure what its
+machine builds and serves at the size it expects before the records grow that large.
 """
 
 from __future__ import annotations

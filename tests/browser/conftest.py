@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from site_support import PROJECT, build, copy_demo
 from yishi.loading import Repository, load_repository
-from yishi.testing.static_site import CHROMIUM, CHROMIUM_ARGS, serve_directory
+from yishi.testing.static_site import serve_directory
 
 ARTIFACTS = PROJECT / "test-artifacts"
 
@@ -34,14 +34,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     site = build(root)
     with serve_directory(site) as url:
         yield Served(load_repository(root), site, url)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import ARTIFACTS
 from playwright.sync_api import Browser, Page, expect
 
+from conftest import ARTIFACTS
 from desk_support import PASSWORD, Clock, new_desk
 from intake_support import YISHI, make_records_repo, serve_app
 from site_support import build

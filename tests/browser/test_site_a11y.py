@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import Served
 from playwright.sync_api import Page
+
+from conftest import Served
 
 pytestmark = pytest.mark.browser
 

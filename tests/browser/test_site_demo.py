@@ -14,8 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import PROJECT
 from playwright.sync_api import Browser, expect
+
+from conftest import PROJECT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ARTIFACTS
 from playwright.sync_api import Browser, expect
 
+from conftest import ARTIFACTS
 from intake_support import YISHI, git, jpeg_with_gps, make_records_repo, serve_app
 from site_support import build
 from yishi.council import load_council

@@ -41,15 +41,20 @@ def test_track_a_receipt_number_with_and_without_javascript(tmp_path: Path,
     # The worker's pass reads the main branch and notes where each proposal stands.
     Notifier(store, Mainline(repo, "main", council), council, system_clock).run_pass()
 
-    app = create_app(store, council, settings=ServiceSettings(min_fill_seconds=0))
-    with serve_app(app) as intake:
-        config = repo / "mkdocs.yml"
-        text = config.read_text(encoding="utf-8")
-        config.write_text(re.sub(r"intake_url: \S+", f"intake_url: {intake}", text),
-                          encoding="utf-8")
-        git(repo, "commit", "-q", "-am", "Point the site at this intake service")
-        site = build(repo, site_dir=tmp_path / "site")
-        with serve_directory(site) as url:
+    # The site is served first (from the folder the build then fills): the intake only
+    # answers scripts from the site's origin (CORS).
+    site = tmp_path / "site"
+    site.mkdir()
+    with serve_directory(site) as url:
+        app = create_app(store, council, settings=ServiceSettings(
+            min_fill_seconds=0, allow_origin=url.rstrip("/")))
+        with serve_app(app) as intake:
+            config = repo / "mkdocs.yml"
+            text = config.read_text(encoding="utf-8")
+            config.write_text(re.sub(r"intake_url: \S+", f"intake_url: {intake}", text),
+                              encoding="utf-8")
+            git(repo, "commit", "-q", "-am", "Point the site at this intake service")
+            build(repo, site_dir=site)
             context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
             page = context.new_page()
             errors: list[str] = []

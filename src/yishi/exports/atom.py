@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from ..ids import id_date
 from ..lifecycle import DESCRIPTIONS, label
+from ..permalinks import decision_url, issue_url, meeting_url, relative_url
 from ..records import Outcome
-from ..site.urls import decision_url, issue_url, meeting_url, relative_url
 from .context import ExportContext
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

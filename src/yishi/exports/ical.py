@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 
-from ..site.urls import meeting_url
+from ..permalinks import meeting_url
 from .context import ExportContext
 
 CALENDAR_FILE = "meetings.ics"

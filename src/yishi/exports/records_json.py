@@ -7,8 +7,8 @@ from typing import Any
 
 from ..lifecycle import STAGES, is_closed, label
 from ..loading import LoadedIssue, LoadedMeeting, Reference
+from ..permalinks import decision_url, issue_url, meeting_url
 from ..records import OUTCOME_LABELS
-from ..site.urls import decision_url, issue_url, meeting_url
 from .context import ExportContext
 
 ISSUES_FILE = "data/issues.json"

@@ -14,8 +14,8 @@ from typing import Generic, TypeVar
 
 from ..lifecycle import is_closed, label
 from ..loading import LoadedIssue, LoadedMeeting
+from ..permalinks import decision_url, issue_url, meeting_url
 from ..records import Outcome
-from ..site.urls import decision_url, issue_url, meeting_url
 from .context import ExportContext
 
 ISSUES_CSV = "data/issues.csv"

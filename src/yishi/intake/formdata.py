@@ -24,7 +24,7 @@ MAX_BODY = 12 * 1024 * 1024
 MAX_FIELDS = 40
 
 
-class TooLarge(Exception):
+class TooLarge(YishiError):
     """The body is over the size limit (answer 413)."""
 
 

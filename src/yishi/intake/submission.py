@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..council import Council
+from ..errors import YishiError
 from ..privacy import find_personal_data
 from ..records import Kind
 from . import messages
@@ -39,7 +40,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
-class Invalid(Exception):
+class Invalid(YishiError):
     """A submission the form must show again, with a Chinese message per field."""
 
     def __init__(self, errors: dict[str, str]) -> None:

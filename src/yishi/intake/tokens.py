@@ -13,12 +13,13 @@ from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ..errors import YishiError
 from . import messages
 
 Clock = Callable[[], datetime]
 
 
-class TokenRefused(Exception):
+class TokenRefused(YishiError):
     """A token that is missing, forged, expired or used too soon (message in Chinese)."""
 
 

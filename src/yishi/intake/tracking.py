@@ -4,6 +4,7 @@ its status and the timeline so far (public facts, read by the worker's notices p
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -37,24 +38,33 @@ def loggable_path(path: str) -> str:
     return "/rate/…" if path.startswith("/rate/") else path
 
 
-def receipt_lookup_route(store: Store, council: Council, public_url: PublicUrl) -> Route:
+@dataclass(frozen=True)
+class ReceiptLookup:
+    """What the receipt lookup needs, kept on ``app.state.receipt_lookup``."""
+
+    store: Store
+    council: Council
+    public_url: PublicUrl
+
+
+async def receipt_lookup(request: Request) -> Response:
     """``GET /receipt?id=<number>``: where the site's /track/ form goes without JavaScript.
 
     A number that is unknown (or not a number at all) gets a plain page saying so, with the
     form to try again: residents mistype, and that is no error.
     """
-    env = environment()
+    lookup: ReceiptLookup = request.app.state.receipt_lookup
+    number = request.query_params.get("id", "").strip().lower()
+    entry = await run_in_threadpool(lookup.store.get, number) if ID_RE.match(number) else None
+    headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"}
+    if entry is None:
+        page = environment().get_template("lookup.html").render(
+            council=lookup.council, number=number, message=messages.NOT_FOUND)
+        return HTMLResponse(page, 404, headers=headers)
+    tracked = await run_in_threadpool(lookup.store.tracking, entry.id)
+    page = receipt_page(lookup.council, entry, lookup.public_url(entry),
+                        tracked[1] if tracked else ())
+    return HTMLResponse(page, headers=headers)
 
-    async def lookup(request: Request) -> Response:
-        number = request.query_params.get("id", "").strip().lower()
-        entry = await run_in_threadpool(store.get, number) if ID_RE.match(number) else None
-        headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"}
-        if entry is None:
-            page = env.get_template("lookup.html").render(
-                council=council, number=number, message=messages.NOT_FOUND)
-            return HTMLResponse(page, 404, headers=headers)
-        tracked = await run_in_threadpool(store.tracking, entry.id)
-        page = receipt_page(council, entry, public_url(entry), tracked[1] if tracked else ())
-        return HTMLResponse(page, headers=headers)
 
-    return Route("/receipt", lookup, methods=["GET"])
+RECEIPT_LOOKUP_ROUTE = Route("/receipt", receipt_lookup, methods=["GET"])

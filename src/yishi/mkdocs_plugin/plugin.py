@@ -185,7 +185,8 @@ class YishiPlugin(BasePlugin[YishiConfig]):
     ) -> str:
         generated = self.generated.get(page.file.src_uri)
         # "Last changed" on every page, from git; Material shows it under the content.
-        changed = revision_date(self.context, page.file.src_uri) if self.context else None
+        sources = generated.sources if generated is not None else ()
+        changed = revision_date(self.context, page.file.src_uri, sources) if self.context else None
         if changed:
             page.meta.setdefault("revision_date", changed)
         if generated is not None:

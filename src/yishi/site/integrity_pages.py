@@ -14,10 +14,10 @@ from ..exports.manifest import MANIFEST_FILE
 from ..integrity import LEDGER_FILE, REWRITES_FILE, append_publication
 from ..integrity.ancestry import VanishedCommit
 from ..integrity.rewrites import Rewrite
+from ..permalinks import issue_url, meeting_url
 from .context import SiteContext
 from .model import DataFile, GeneratedPage
 from .render import render
-from .urls import issue_url, meeting_url
 
 REWRITES_PAGE = "data/rewrites/index.md"
 REWRITES_URL = "data/rewrites/"

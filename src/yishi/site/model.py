@@ -45,6 +45,9 @@ class GeneratedPage:
     #: Applied to the finished page, rendered or cached, in every build: puts in what
     #: changes daily (the cite block's access date), so the template need not show the date.
     daily: Callable[[str], str] | None = None
+    #: The record files (``content/...``) a page shows when it shows only some records
+    #: (an archive volume): its "last changed" is the newest of theirs, not of all records.
+    sources: tuple[str, ...] = ()
 
     def render(self) -> str:
         """The page body as HTML."""

@@ -29,11 +29,11 @@ from ..exports.schema import ISSUE_SCHEMA_FILE, MEETING_SCHEMA_FILE
 from ..exports.tables import ISSUE_COLUMNS, ISSUES_CSV, MEETING_COLUMNS, MEETINGS_CSV
 from ..history import Commit
 from ..integrity import LEDGER_FILE
+from ..permalinks import issue_url, meeting_url
 from .context import SiteContext
 from .integrity_pages import REWRITES_URL
 from .model import DataFile, GeneratedPage
 from .render import render
-from .urls import issue_url, meeting_url
 
 DATA_PAGE = "data/index.md"
 DATA_URL = "data/"
@@ -184,9 +184,14 @@ def last_changed(ctx: SiteContext, src_uri: str) -> Commit | None:
     return ctx.history.of(f"content/{src_uri}").last_changed or ctx.history.latest
 
 
-def revision_date(ctx: SiteContext, src_uri: str) -> str | None:
-    """"Last changed" of a page as the theme shows it (``最后修改 2024-03-12 09:30``)."""
-    commit = last_changed(ctx, src_uri)
+def revision_date(ctx: SiteContext, src_uri: str, sources: tuple[str, ...] = ()) -> str | None:
+    """"Last changed" of a page as the theme shows it (``最后修改 2024-03-12 09:30``); for a
+    page showing only the records ``sources``, the newest change among them."""
+    if sources:
+        changes = [c for path in sources if (c := ctx.history.of(path).last_changed)]
+        commit = max(changes, key=lambda c: c.date, default=None)
+    else:
+        commit = last_changed(ctx, src_uri)
     if commit is None:
         return None
     return commit.date.astimezone(ctx.tz).strftime("最后修改 %Y-%m-%d %H:%M")

@@ -8,13 +8,13 @@ from functools import partial
 from markupsafe import Markup
 
 from ..loading import LoadedIssue, LoadedMeeting
+from ..permalinks import issue_url, meeting_url
 from ..records import Action
 from .context import SiteContext
 from .integrity_pages import rewrite_notice
 from .model import GeneratedPage
 from .providers import daily_record_sections, record_sections
 from .render import TemplateCall, vocabularies
-from .urls import issue_url, meeting_url
 
 RECORD_META = {"hide": ["navigation", "toc"]}
 

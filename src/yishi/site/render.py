@@ -13,11 +13,11 @@ from jinja2.runtime import Context
 
 from ..council import Council
 from ..lifecycle import DESCRIPTIONS, LABELS, LIST_LABELS, STAGES, PublicList, Status
+from ..permalinks import relative_url
 from ..records import CHANNEL_LABELS, KIND_LABELS, OUTCOME_LABELS
 from .context import SiteContext
 from .markup import render_markdown
 from .page_cache import code_digest, digest, fingerprint
-from .urls import relative_url
 
 
 @pass_context

@@ -107,7 +107,8 @@ def archive_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
                         meta=dict(META))
     for volume in all_volumes:
         yield GeneratedPage(volume.src_uri, volume.title, meta=dict(META),
-                            template=partial(volume_call, ctx, volume))
+                            template=partial(volume_call, ctx, volume),
+                            sources=volume_sources(ctx, volume))
 
 
 def volume_call(ctx: SiteContext, volume: Volume) -> TemplateCall:
@@ -126,6 +127,22 @@ def volume_call(ctx: SiteContext, volume: Volume) -> TemplateCall:
                    for record in volume.records},
         "titles": agenda_titles,
     })
+
+
+def volume_sources(ctx: SiteContext, volume: Volume) -> tuple[str, ...]:
+    """The record files a volume shows (as :func:`volume_inputs` names them): its "last
+    changed" is theirs, so a merge elsewhere leaves the volume and its cached page alone."""
+    paths: list[str] = []
+    for record in volume.records:
+        if isinstance(record, Meeting):
+            loaded_meeting = ctx.repo.meetings.get(record.id)
+            paths += [loaded_meeting.path] if loaded_meeting else []
+            issues = [ctx.repo.issues.get(item.issue) for item in record.agenda]
+            paths += [loaded.path for loaded in issues if loaded is not None]
+        else:
+            loaded_issue = ctx.repo.issues.get(record.id)
+            paths += [loaded_issue.path] if loaded_issue else []
+    return tuple(dict.fromkeys(paths))
 
 
 def _render_contents(ctx: SiteContext, all_volumes: list[Volume]) -> str:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from yishi.errors import YishiError
 from yishi.testing.gitobjects import BLOB_MODES, TREE_MODE, Commit, ObjectStore, Signature
 
 Clock = Callable[[], float]
@@ -61,7 +62,7 @@ class Pull:
     labels: list[str] = field(default_factory=list)
 
 
-class ApiError(Exception):
+class ApiError(YishiError):
     """An error answer, shaped like GitHub's."""
 
     def __init__(

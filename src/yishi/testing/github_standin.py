@@ -12,7 +12,9 @@ tests can count content-creating requests and check what was sent.
 The repository's endpoints and JSON shapes live in :mod:`yishi.testing.github_repository`;
 this module adds ``GET /rate_limit``, authentication, the limits and the faults.
 
-Run it alone with ``python -m yishi.testing.github_standin --port 8322``.
+Run it alone with ``python -m yishi.testing.github_standin --port 8322``. Public and
+supported: a council deploying the GitHub forge can rehearse its intake and workflows
+against it, in its own tests too.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Serve a built site on loopback, as tests, benchmarks and scripts need to."""
+"""Serve a built site on loopback, as tests, benchmarks and scripts need to.
+
+Public and supported for councils' own tests of their site (with the Chromium flags a
+closed sandbox needs).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
-"""Relative links between pages, so the site works under any base path (GitHub Pages
-project sites live under ``/<repo>/``) and when opened from the file system."""
+"""Permalinks of records: part of the open-data contract, shared by the site and the exports.
+
+Relative links between pages keep the site working under any base path (GitHub Pages
+project sites live under ``/<repo>/``) and when opened from the file system. The module
+lives outside ``yishi.site`` so that ``yishi.exports`` never imports the site.
+"""
 
 from __future__ import annotations
 
