@@ -13,14 +13,19 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import uvicorn
 from PIL import Image
 from starlette.applications import Starlette
 
+from yishi.council import load_council
 from yishi.intake.http_limits import ConnectionLimits, server_config
+from yishi.intake.service import ServiceSettings, create_app
+from yishi.intake.store import Store
 
 PROJECT = Path(__file__).resolve().parents[1]
 YISHI = str(Path(sys.executable).with_name("yishi"))
@@ -119,6 +124,45 @@ def serve_app(app: Starlette, limits: ConnectionLimits | None = None) -> Iterato
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+@dataclass
+class LiveIntake:
+    """An intake service served on loopback, with its clock, its store and a client."""
+
+    base: str
+    clock: Clock
+    store: Store
+    client: httpx.Client
+
+    def token(self) -> str:
+        """A fresh form token."""
+        token = self.client.get(f"{self.base}/api/token").json()["token"]
+        assert isinstance(token, str)
+        return token
+
+    def submit(self, fields: dict[str, str], token: str | None = None, *, wait: float = 5,
+               json: bool = True, headers: dict[str, str] | None = None,
+               files: list[tuple[str, tuple[str, bytes, str]]] | None = None) -> httpx.Response:
+        """Post the form with ``token``, or with a fresh one ``wait`` seconds after fetching
+        it (a person takes a while to fill the form)."""
+        if token is None:
+            token = self.token()
+            self.clock.advance(wait)
+        accept = {"Accept": "application/json" if json else "text/html"}
+        return self.client.post(f"{self.base}/api/submissions", data={**fields, "token": token},
+                                files=files, headers={**accept, **(headers or {})})
+
+
+@contextmanager
+def serve_intake(tmp: Path, settings: ServiceSettings) -> Iterator[LiveIntake]:
+    """The intake service for a records repository under ``tmp``, its store beside it."""
+    repo = make_records_repo(tmp / "records")
+    clock = Clock()
+    store = Store(tmp / "intake.sqlite3")
+    app = create_app(store, load_council(repo), settings=settings, clock=clock, suffix=Suffixes())
+    with serve_app(app) as base, httpx.Client(timeout=10) as client:
+        yield LiveIntake(base, clock, store, client)
 
 
 def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path | None = None) -> None:

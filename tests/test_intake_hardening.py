@@ -8,57 +8,27 @@ import logging
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-import httpx
 import pytest
 
-from intake_support import Clock, Suffixes, form, make_records_repo, serve_app
+from intake_support import Clock, LiveIntake, form, make_records_repo, serve_intake
 from yishi.council import load_council
 from yishi.ids import ID_RE, id_date
 from yishi.intake.abuse import RateLimit, client_key
-from yishi.intake.service import ServiceSettings, create_app
+from yishi.intake.service import ServiceSettings
 from yishi.intake.store import Store, StoreError
 from yishi.intake.submission import parse_submission
 
-
-@dataclass
-class Live:
-    base: str
-    clock: Clock
-    store: Store
-    client: httpx.Client
-
-    def token(self) -> str:
-        token = self.client.get(f"{self.base}/api/token").json()["token"]
-        self.clock.advance(5)
-        return str(token)
-
-    def post(self, fields: dict[str, str], token: str | None = None, *, json: bool = True,
-             headers: dict[str, str] | None = None) -> httpx.Response:
-        accept = {"Accept": "application/json" if json else "text/html"}
-        return self.client.post(f"{self.base}/api/submissions",
-                                data={**fields, "token": token or self.token()},
-                                headers={**accept, **(headers or {})})
-
-
-Service = Callable[..., AbstractContextManager[Live]]
+Service = Callable[..., AbstractContextManager[LiveIntake]]
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> Service:
-    @contextmanager
-    def start(**settings: object) -> Iterator[Live]:
-        repo = make_records_repo(tmp_path / "records")
-        clock = Clock()
-        store = Store(tmp_path / "intake.sqlite3")
-        app = create_app(store, load_council(repo), clock=clock, suffix=Suffixes(),
-                         settings=ServiceSettings(**settings))  # type: ignore[arg-type]
-        with serve_app(app) as base, httpx.Client(timeout=10) as client:
-            yield Live(base, clock, store, client)
+    def start(**settings: object) -> AbstractContextManager[LiveIntake]:
+        return serve_intake(tmp_path, ServiceSettings(**settings))  # type: ignore[arg-type]
     return start
 
 
@@ -112,7 +82,7 @@ def test_the_client_pepper_is_not_in_the_store(tmp_path: Path, service: Service)
     # A store from an earlier version, with its salt inside: it is dropped.
     Store(tmp_path / "intake.sqlite3").setting("client-salt", lambda: "old-salt")
     with service() as live:
-        assert live.post(form()).status_code == 202
+        assert live.submit(form()).status_code == 202
         db = live.store.path
         with sqlite3.connect(db) as conn:
             [client] = [row[0] for row in conn.execute("SELECT client FROM private")]
@@ -128,7 +98,7 @@ def test_the_client_pepper_is_not_in_the_store(tmp_path: Path, service: Service)
 
 def test_a_configured_pepper_keys_the_client(service: Service) -> None:
     with service(client_pepper="from-a-file") as live:
-        assert live.post(form()).status_code == 202
+        assert live.submit(form()).status_code == 202
         with sqlite3.connect(live.store.path) as conn:
             [client] = [row[0] for row in conn.execute("SELECT client FROM private")]
     assert client == client_key("from-a-file", "127.0.0.1")
@@ -149,10 +119,10 @@ def test_redirects_and_receipt_links_use_the_public_url(service: Service) -> Non
     public = "https://intake.example.org/"
     with service(public_url=public) as live:
         forged = {"Host": "evil.example"}
-        answer = live.post(form(), headers=forged)
+        answer = live.submit(form(), headers=forged)
         assert answer.status_code == 202
         assert answer.json()["receipt_url"].startswith("https://intake.example.org/receipt/")
-        redirect = live.post(form(title="另一条"), json=False, headers=forged)
+        redirect = live.submit(form(title="另一条"), json=False, headers=forged)
         assert redirect.status_code == 303
         assert redirect.headers["location"].startswith("https://intake.example.org/receipt/")
         page = live.client.get(f"{live.base}/submit", headers=forged).text
@@ -163,13 +133,14 @@ def test_redirects_and_receipt_links_use_the_public_url(service: Service) -> Non
 def test_a_form_token_admits_one_submission(service: Service) -> None:
     with service(rate_limit=RateLimit(100, 60)) as live:
         token = live.token()
-        fixable = live.post(form(title=""), token)
+        live.clock.advance(5)
+        fixable = live.submit(form(title=""), token)
         assert fixable.status_code == 422 and "title" in fixable.json()["errors"]
-        assert live.post(form(), token).status_code == 202  # fixed, same token
-        replayed = live.post(form(title="换个标题再来一次"), token)
+        assert live.submit(form(), token).status_code == 202  # fixed, same token
+        replayed = live.submit(form(title="换个标题再来一次"), token)
         assert replayed.status_code == 422
         assert "已经提交过" in replayed.json()["errors"]["token"]
-        assert live.post(form(title="新表单")).status_code == 202  # a new token works
+        assert live.submit(form(title="新表单")).status_code == 202  # a new token works
 
 
 def test_ipv6_clients_are_one_client_per_64() -> None:
@@ -190,7 +161,7 @@ def test_an_id_with_a_newline_is_not_an_id(text: str) -> None:
 
 def test_receipt_lookups_are_throttled(service: Service) -> None:
     with service(lookup_limit=RateLimit(3, 60)) as live:
-        issue_id = live.post(form()).json()["id"]
+        issue_id = live.submit(form()).json()["id"]
         urls = [f"{live.base}/api/submissions/{issue_id}", f"{live.base}/receipt/{issue_id}",
                 f"{live.base}/api/submissions/2024-0312-zzzz"]
         assert [live.client.get(u).status_code for u in urls] == [200, 200, 404]

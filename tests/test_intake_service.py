@@ -5,53 +5,24 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
-from intake_support import Clock, Suffixes, form, jpeg_with_gps, make_records_repo, serve_app
-from yishi.council import load_council
+from intake_support import LiveIntake, form, jpeg_with_gps, serve_intake
 from yishi.intake.abuse import RateLimit
-from yishi.intake.service import ServiceSettings, create_app
-from yishi.intake.store import QueueStatus, Store
-
-
-@dataclass
-class Live:
-    base: str
-    clock: Clock
-    store: Store
-    client: httpx.Client
-
-    def token(self) -> str:
-        token = self.client.get(f"{self.base}/api/token").json()["token"]
-        assert isinstance(token, str)
-        return token
-
-    def submit(self, fields: dict[str, str], *, wait: float = 5, json: bool = True,
-               files: list[tuple[str, tuple[str, bytes, str]]] | None = None) -> httpx.Response:
-        """Fetch a token, let ``wait`` seconds pass on the clock, then post the form."""
-        token = self.token()
-        self.clock.advance(wait)
-        headers = {"Accept": "application/json"} if json else {"Accept": "text/html"}
-        return self.client.post(f"{self.base}/api/submissions", data={**fields, "token": token},
-                                files=files, headers=headers)
+from yishi.intake.service import ServiceSettings
+from yishi.intake.store import QueueStatus
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[Live]:
-    repo = make_records_repo(tmp_path / "records")
-    clock = Clock()
-    store = Store(tmp_path / "intake.sqlite3")
+def live(tmp_path: Path) -> Iterator[LiveIntake]:
     settings = ServiceSettings(rate_limit=RateLimit(3, 600), site_url="https://example.org/yishi")
-    app = create_app(store, load_council(repo), settings=settings, clock=clock, suffix=Suffixes())
-    with serve_app(app) as base, httpx.Client(follow_redirects=False, timeout=10) as client:
-        yield Live(base, clock, store, client)
+    with serve_intake(tmp_path, settings) as served:
+        yield served
 
 
-def test_accepted_submission_is_queued_with_a_receipt(live: Live) -> None:
+def test_accepted_submission_is_queued_with_a_receipt(live: LiveIntake) -> None:
     answer = live.submit(form())
     assert answer.status_code == 202
     body = answer.json()
@@ -65,7 +36,7 @@ def test_accepted_submission_is_queued_with_a_receipt(live: Live) -> None:
     assert receipt == {"id": body["id"], "status": "queued", "label": "已收到,正在登记"}
 
 
-def test_receipt_never_shows_text_or_contact(live: Live) -> None:
+def test_receipt_never_shows_text_or_contact(live: LiveIntake) -> None:
     body = live.submit(form(contact="13912345678 王阿姨")).json()
     live.store.set_status(body["id"], QueueStatus.PUBLISHED, 0)
     receipt = live.client.get(f"{live.base}/api/submissions/{body['id']}")
@@ -77,13 +48,13 @@ def test_receipt_never_shows_text_or_contact(live: Live) -> None:
     assert body["id"] in page
 
 
-def test_unknown_receipt_is_404(live: Live) -> None:
+def test_unknown_receipt_is_404(live: LiveIntake) -> None:
     assert live.client.get(f"{live.base}/api/submissions/2024-0312-zzzz").status_code == 404
     assert live.client.get(f"{live.base}/api/submissions/..%2Fetc").status_code == 404
     assert live.client.get(f"{live.base}/receipt/not-an-id").status_code == 404
 
 
-def test_invalid_input_is_422_with_chinese_messages(live: Live) -> None:
+def test_invalid_input_is_422_with_chinese_messages(live: LiveIntake) -> None:
     answer = live.submit(form(title="", community="atlantis", consent=""))
     assert answer.status_code == 422
     errors = answer.json()["errors"]
@@ -92,7 +63,7 @@ def test_invalid_input_is_422_with_chinese_messages(live: Live) -> None:
     assert live.store.counts()[QueueStatus.QUEUED] == 0
 
 
-def test_token_rules(live: Live) -> None:
+def test_token_rules(live: LiveIntake) -> None:
     too_fast = live.submit(form(), wait=1)
     assert too_fast.status_code == 422 and "太快" in too_fast.json()["errors"]["token"]
     forged = live.client.post(f"{live.base}/api/submissions", data={**form(), "token": "x.y"},
@@ -106,13 +77,13 @@ def test_token_rules(live: Live) -> None:
     assert live.store.counts()[QueueStatus.QUEUED] == 0
 
 
-def test_honeypot_is_refused(live: Live) -> None:
+def test_honeypot_is_refused(live: LiveIntake) -> None:
     answer = live.submit(form(website="http://spam.example"))
     assert answer.status_code == 422 and "form" in answer.json()["errors"]
     assert live.store.counts()[QueueStatus.QUEUED] == 0
 
 
-def test_same_text_within_an_hour_returns_the_first_receipt(live: Live) -> None:
+def test_same_text_within_an_hour_returns_the_first_receipt(live: LiveIntake) -> None:
     first = live.submit(form()).json()["id"]
     again = live.submit(form(contact="another")).json()["id"]
     assert again == first
@@ -122,7 +93,7 @@ def test_same_text_within_an_hour_returns_the_first_receipt(live: Live) -> None:
     assert later != first
 
 
-def test_rate_limit_is_429_with_retry_after(live: Live) -> None:
+def test_rate_limit_is_429_with_retry_after(live: LiveIntake) -> None:
     for n in range(3):
         assert live.submit(form(title=f"第{n}个提案")).status_code == 202
     refused = live.submit(form(title="第四个提案"))
@@ -134,7 +105,7 @@ def test_rate_limit_is_429_with_retry_after(live: Live) -> None:
     assert live.submit(form(title="第五个提案")).status_code == 202
 
 
-def test_body_over_12_mb_is_413_before_it_is_read(live: Live) -> None:
+def test_body_over_12_mb_is_413_before_it_is_read(live: LiveIntake) -> None:
     port = int(live.base.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(b"POST /api/submissions HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n"
@@ -146,7 +117,7 @@ def test_body_over_12_mb_is_413_before_it_is_read(live: Live) -> None:
     assert time.monotonic() - started < 5
 
 
-def test_chunked_body_over_the_limit_is_413(live: Live) -> None:
+def test_chunked_body_over_the_limit_is_413(live: LiveIntake) -> None:
     def chunks() -> Iterator[bytes]:
         for _ in range(13):
             yield b"a" * (1024 * 1024)
@@ -157,7 +128,7 @@ def test_chunked_body_over_the_limit_is_413(live: Live) -> None:
     assert answer.status_code == 413
 
 
-def test_plain_html_form_redirects_to_the_receipt(live: Live) -> None:
+def test_plain_html_form_redirects_to_the_receipt(live: LiveIntake) -> None:
     page = live.client.get(f"{live.base}/submit")
     assert page.status_code == 200 and 'name="token" value="' in page.text
     token = page.text.split('name="token" value="', 1)[1].split('"', 1)[0]
@@ -169,7 +140,7 @@ def test_plain_html_form_redirects_to_the_receipt(live: Live) -> None:
     assert receipt.status_code == 200 and "2024-0312-2222" in receipt.text
 
 
-def test_plain_html_form_shows_errors_and_keeps_values(live: Live) -> None:
+def test_plain_html_form_shows_errors_and_keeps_values(live: LiveIntake) -> None:
     answer = live.submit(form(title="", description="<b>路灯</b>"), json=False)
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("text/html")
@@ -177,7 +148,7 @@ def test_plain_html_form_shows_errors_and_keeps_values(live: Live) -> None:
     assert "&lt;b&gt;路灯&lt;/b&gt;" in answer.text and "<b>路灯" not in answer.text
 
 
-def test_multipart_with_photos(live: Live) -> None:
+def test_multipart_with_photos(live: LiveIntake) -> None:
     photo = jpeg_with_gps()
     answer = live.submit(form(), files=[("photo", ("a.jpg", photo, "image/jpeg")),
                                         ("photo", ("b.jpg", photo, "image/jpeg"))])
@@ -189,7 +160,7 @@ def test_multipart_with_photos(live: Live) -> None:
     assert four.status_code == 422 and "最多上传 3 张" in four.json()["errors"]["photo"]
 
 
-def test_cors_for_the_site(live: Live) -> None:
+def test_cors_for_the_site(live: LiveIntake) -> None:
     # No --allow-origin: the site's origin (from site_url https://example.org/yishi) only.
     site = "https://example.org"
     preflight = live.client.options(
