@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ARTIFACTS, Served
 from playwright.sync_api import Page, expect
+
+from conftest import ARTIFACTS, Served
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,9 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import Served
 from playwright.sync_api import Page, expect
+
+from conftest import Served
 
 pytestmark = pytest.mark.browser
 
