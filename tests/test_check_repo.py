@@ -108,7 +108,10 @@ def test_broken_council_is_reported_without_traceback(tmp_path: Path) -> None:
                        encoding="utf-8")
     result = CliRunner().invoke(main, ["check", "--root", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.stdout.startswith("content/council.yml:1: (council): ")
+    # The line and the key at fault, as for a record: `level: planet` is the council's own level.
+    line = next(n for n, text in enumerate(council.read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("level: planet"))
+    assert result.stdout.startswith(f"content/council.yml:{line}: level: ")
     assert "'planet' is not one of the council's levels" in result.stdout
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
@@ -117,3 +120,17 @@ def test_missing_council_is_reported(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--root", str(tmp_path)])
     assert result.exit_code == 1
     assert "content/council.yml: missing" in result.stdout
+
+
+def test_a_nested_council_problem_names_its_line_and_key(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    council = tmp_path / "content" / "council.yml"
+    lines = council.read_text(encoding="utf-8").splitlines()
+    communities = lines.index("communities:")
+    # The first community's slug, misspelt with a capital letter the schema refuses.
+    slug_line = next(n for n in range(communities, len(lines)) if "slug:" in lines[n])
+    lines[slug_line] = lines[slug_line].replace("slug: ", "slug: Bad_")
+    council.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"content/council.yml:{slug_line + 1}: communities[0].slug: ")

@@ -42,8 +42,11 @@ def test_check_refuses_a_zone_the_build_could_not_read(tmp_path: Path, zone: str
     root = records_with_timezone(tmp_path, zone)
     result = CliRunner().invoke(main, ["check", "--root", str(root)])
     assert result.exit_code == 1
+    line = next(n for n, text in enumerate(
+        (root / "content" / "council.yml").read_text(encoding="utf-8").splitlines(), 1)
+        if text.startswith("timezone:"))
     assert result.stdout.splitlines()[0] == (
-        f"content/council.yml:1: (council): content/council.yml: timezone: "
+        f"content/council.yml:{line}: timezone: "
         f"时区 {zone!r} 无法识别：请写 UTC 偏移如 \"+08:00\"，或 IANA 时区名如 \"Asia/Shanghai\" "
         f"(unknown time zone {zone!r}; write an offset like \"+08:00\" or a zone like "
         f"\"Asia/Shanghai\")"

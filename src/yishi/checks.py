@@ -18,10 +18,11 @@ from .lifecycle import (
     TRANSITIONS,
     Status,
 )
-from .loading import LoadedIssue, LoadedMeeting, Repository, SourceFile, format_loc
+from .loading import LoadedIssue, LoadedMeeting, Repository, SourceFile
 from .privacy import find_personal_data
 from .problems import Problem
 from .records import Outcome
+from .yaml_lines import format_loc
 
 Check = Callable[[Repository], Iterator[Problem]]
 

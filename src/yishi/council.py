@@ -25,6 +25,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .errors import CouncilError
 from .schema_messages import explain, keys_at
+from .yaml_lines import format_loc, line_in
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -221,9 +222,11 @@ def parse_council(text: str | bytes | None) -> Council:
     try:
         return Council.model_validate(data)
     except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in _loc(err)) or '(file)'}: "
-            f"{explain(err, keys_at(Council, _loc(err)[:-1]))}"
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        located = tuple(
+            (line_in(node, _loc(err)), format_loc(_loc(err)),
+             explain(err, keys_at(Council, _loc(err)[:-1])))
             for err in exc.errors(include_url=False)
         )
-        raise CouncilError(f"{COUNCIL_FILE}: {details}") from exc
+        details = "; ".join(f"{field}: {message}" for _, field, message in located)
+        raise CouncilError(f"{COUNCIL_FILE}: {details}", located) from exc

@@ -63,7 +63,16 @@ class RecordError(YishiError):
 
 
 class CouncilError(YishiError):
-    """The council registry is missing or invalid."""
+    """The council registry is missing or invalid.
+
+    ``located`` holds each problem as (line, field, message) when the file could be read,
+    so ``yishi check`` names the line and the key as it does for records.
+    """
+
+    def __init__(self, message: str,
+                 located: tuple[tuple[int, str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.located = located
 
 
 class ForgeError(YishiError):

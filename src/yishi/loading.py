@@ -26,6 +26,7 @@ from .ids import id_date
 from .problems import Problem
 from .records import AgendaItem, Issue, Meeting
 from .schema_messages import explain, keys_at
+from .yaml_lines import format_loc, line_in
 
 ISSUES_DIR = Path("content") / "issues"
 MEETINGS_DIR = Path("content") / "meetings"
@@ -67,25 +68,7 @@ class SourceFile:
 
     def line_of(self, loc: Sequence[str | int]) -> int:
         """File line of the key at ``loc`` (or of its nearest existing parent; 1 at top)."""
-        node = self._node
-        line = 1
-        for part in loc:
-            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                for key, value in node.value:
-                    if key.value == part:
-                        line = key.start_mark.line + self.front_matter_line
-                        node = value
-                        break
-                else:
-                    return line
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if part >= len(node.value):
-                    return line
-                node = node.value[part]
-                line = node.start_mark.line + self.front_matter_line
-            else:
-                return line
-        return line
+        return line_in(self._node, loc, self.front_matter_line)
 
     def body_line_of(self, offset: int) -> int:
         """File line of a character offset in the body."""
@@ -209,14 +192,6 @@ def parse_front_matter(
     if cache is not None:
         cache.put(source.front_matter, data)
     return data
-
-
-def format_loc(loc: Sequence[str | int]) -> str:
-    """``('timeline', 2, 'status')`` → ``timeline[2].status``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out or "(file)"
 
 
 def validation_problems(
@@ -343,7 +318,12 @@ def _with_council(root: Path, read: Callable[[], Council]) -> Repository:
         return Repository(root, read())
     except CouncilError as exc:
         repo = Repository(root, None)
-        repo.problems.append(Problem(COUNCIL_FILE.as_posix(), 1, "(council)", str(exc)))
+        path = COUNCIL_FILE.as_posix()
+        if exc.located:
+            repo.problems.extend(Problem(path, line, field, message)
+                                 for line, field, message in exc.located)
+        else:
+            repo.problems.append(Problem(path, 1, "(council)", str(exc)))
         return repo
 
 
