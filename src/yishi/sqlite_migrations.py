@@ -10,7 +10,26 @@ apply every migration exactly once.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
+
+
+def use_wal(conn: sqlite3.Connection, wait: float = 30.0) -> None:
+    """Put the file in write-ahead-log mode (it persists), waiting out other openers.
+
+    Switching the journal mode needs the file to itself, and SQLite answers "database is
+    locked" at once, without its busy handler, while another process is opening it: the
+    service and its worker, or the desk and its command line, starting together.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

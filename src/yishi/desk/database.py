@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import YishiError
-from ..sqlite_migrations import apply_migrations, schema_version
+from ..sqlite_migrations import apply_migrations, schema_version, use_wal
 
 
 class DeskStoreError(YishiError):
@@ -99,7 +99,7 @@ class Database:
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            use_wal(conn)
             conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
             raise DeskStoreError(f"无法打开议事台数据库 {self.path}: {exc}") from exc

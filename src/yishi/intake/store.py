@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import YishiError
-from ..sqlite_migrations import schema_version
+from ..sqlite_migrations import schema_version, use_wal
 from .abuse import DUPLICATE_WINDOW, RateLimit
 from .migrations import CURRENT_VERSION, StoreVersionError, migrate, too_new
 from .submission import Submission
@@ -149,7 +149,7 @@ class Store:
                     self._check_version(conn)
                 else:
                     # WAL lets the service write while the worker reads; set once, it persists.
-                    conn.execute("PRAGMA journal_mode=WAL")
+                    use_wal(conn)
                     migrate(conn, path)
             except StoreVersionError as exc:
                 self.close()
