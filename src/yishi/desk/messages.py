@@ -12,4 +12,11 @@ NOT_FOUND = "没有找到这个页面或记录。"
 BODY_TOO_LARGE = "提交的内容过大(上限 {limit_mb} MB)。"
 LOGGED_OUT = "已退出登录。"
 SESSION_ENDED = "登录已过期或已失效,请重新登录。"
+#: Why a session ended, told only to the holder of its cookie (see ``session_ends``).
+SESSION_ENDED_BECAUSE = {
+    "expired": "登录已过期,请重新登录。",
+    "logged_out": "你已在别处退出登录(同一账号的另一个窗口或设备),请重新登录。",
+    "disabled": "账号已被停用,无法继续使用议事台。如有疑问请联系管理员。",
+    "reset": "密码已被重设,请用新密码重新登录。",
+}
 SERVER_ERROR = "议事台出了点问题,操作没有完成。请稍后再试;如果一直这样,请联系管理员查看议事台日志。"
