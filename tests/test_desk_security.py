@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from desk_support import PASSWORD, LiveDesk, csrf_of, live_desk, login, try_login
+from yishi.desk.messages import AUDIT_ACTIONS
 
 
 @pytest.fixture
@@ -198,3 +200,29 @@ def test_a_visitor_without_a_session_learns_nothing_about_accounts(live: LiveDes
         page = visitor.get("/login").text
         assert "停用" not in page and "过期" not in page and "重设" not in page
     assert "停用" not in live.client().get("/login?reason=disabled").text
+
+
+def _recorded_actions() -> set[str]:
+    """Every action word the desk's code passes to ``AuditLog.record`` (change_* expanded)."""
+    source = "\n".join(p.read_text(encoding="utf-8")
+                       for p in (Path(__file__).parents[1] / "src/yishi/desk").glob("*.py"))
+    words = set(re.findall(r'audit\.record\([^\n]*?"([a-z_]+)"', source))
+    operations = set(re.findall(r'operation="([a-z_]+)"', "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (Path(__file__).parents[1] / "src/yishi/operations").glob("*.py"))))
+    assert operations and "f\"change_{sent.operation}\"" in source
+    return words | {f"change_{op}" for op in operations}
+
+
+def test_the_audit_log_names_each_action_in_chinese_beside_its_raw_word(
+        live: LiveDesk) -> None:
+    actions = _recorded_actions()
+    assert {"login", "contact_view", "proposal_approve", "change_record"} <= actions
+    assert actions - AUDIT_ACTIONS.keys() == set()
+    for action in sorted(actions):
+        live.desk.audit.record(live.clock(), "amy", action, "2026-1118-cd9p")
+    page = login(live, "bo").get("/audit").text
+    for action in ("contact_view", "proposal_approve", "change_record", "login_failed"):
+        label = AUDIT_ACTIONS[action]
+        assert any(ch >= "\u4e00" for ch in label)
+        assert f'<td title="{action}">{label} <code class="hint">{action}</code></td>' in page
