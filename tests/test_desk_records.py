@@ -92,28 +92,67 @@ def test_todo_after_a_commit_is_refreshed_for_the_affected_issues_only(tmp_path:
     assert _ids(todo(second.repo, day)) != _ids(before)
 
 
+def _record_named(root: Path, record_id: str, file_stem: str) -> None:
+    """A copy of the received proposal with ``record_id`` in ``content/issues/<file_stem>.md``."""
+    text = (root / RECEIVED).read_text(encoding="utf-8").replace("2026-1118-cd9p", record_id)
+    (root / f"content/issues/{file_stem}.md").write_text(text, encoding="utf-8")
+
+
+def _id_problems(problems: list[Problem]) -> set[tuple[str, int, str, str]]:
+    """The problems of the files these tests break (and of the record they duplicate)."""
+    return {(p.path, p.line, p.field, p.message) for p in problems
+            if any(name in p.path for name in ("zz", "latn", "aaaa", "0231", "cd9p"))}
+
+
 def test_a_broken_record_reads_as_yishi_check_reports_it(tmp_path: Path) -> None:
     root = make_records_repo(tmp_path / "records", full=True)
     live = LiveRecords(root, "main")
     live.current()
     # Committed after the first load: the incremental reload reads them.
-    text = (root / RECEIVED).read_text(encoding="utf-8").replace("2026-1118-cd9p", "2026-1118-zzzy")
-    (root / "content/issues/2026-1118-zzzz.md").write_text(text, encoding="utf-8")
+    _record_named(root, "2026-1118-zzzy", "2026-1118-zzzz")
     (root / "content/issues/2026-1118-latn.md").write_bytes("标题".encode("gb18030"))
     git(root, "add", "-A")
     git(root, "commit", "-qm", "A record under another id's name, one in the wrong encoding")
 
-    def found(problems: list[Problem]) -> set[tuple[str, int, str, str]]:
-        return {(p.path, p.line, p.field, p.message) for p in problems
-                if "zzzz" in p.path or "latn" in p.path}
-
-    expected = found(load_repository(root).problems)
+    expected = _id_problems(load_repository(root).problems)
     assert len(expected) == 2 and any("不一致" in p[3] and p[1] > 1 for p in expected)
     incremental = live.current()
     assert live.last_reload == "incremental"
-    assert found(incremental.repo.problems) == expected
+    assert _id_problems(incremental.repo.problems) == expected
     assert "2026-1118-latn" in incremental.repo.broken
-    assert found(LiveRecords(root, "main").current().repo.problems) == expected  # a full load
+    assert _id_problems(LiveRecords(root, "main").current().repo.problems) == expected  # full
+
+
+def test_duplicate_ids_and_impossible_dates_read_as_yishi_check_reports_them(
+        tmp_path: Path) -> None:
+    root = make_records_repo(tmp_path / "records", full=True)
+    live = LiveRecords(root, "main")
+    live.current()
+    # An id no calendar has; the received proposal's id again in a file sorted after it,
+    # and in one sorted before it (so the unchanged original becomes the duplicate).
+    _record_named(root, "2026-0231-abcd", "2026-0231-abcd")
+    _record_named(root, "2026-1118-cd9p", "2026-1118-zzzx")
+    _record_named(root, "2026-1118-cd9p", "2026-1118-aaaa")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "An impossible date, one id in three files")
+
+    expected = _id_problems(load_repository(root).problems)
+    messages = sorted(p[0] + " " + p[3] for p in expected)
+    assert any("0231-abcd.md" in m and "impossible date" in m for m in messages)
+    assert any("cd9p.md" in m and "重复" in m and "aaaa.md" in m for m in messages)
+    assert any("zzzx.md" in m and "重复" in m for m in messages)
+    assert _id_problems(live.current().repo.problems) == expected
+    assert live.last_reload == "incremental"
+    assert _id_problems(LiveRecords(root, "main").current().repo.problems) == expected  # full
+
+    # Removing the earlier copy makes the original the first again, in both reloads.
+    git(root, "rm", "-q", "content/issues/2026-1118-aaaa.md")
+    git(root, "commit", "-qm", "The earlier copy removed")
+    expected = _id_problems(load_repository(root).problems)
+    assert not any("cd9p.md" in p[0] for p in expected) and any("zzzx" in p[0] for p in expected)
+    assert _id_problems(live.current().repo.problems) == expected
+    assert live.last_reload == "incremental"
+    assert _id_problems(LiveRecords(root, "main").current().repo.problems) == expected
 
 
 def test_a_broken_council_reads_as_yishi_check_reports_it(tmp_path: Path) -> None:

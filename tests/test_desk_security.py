@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from desk_support import PASSWORD, LiveDesk, csrf_of, live_desk, login, try_login
+from yishi.desk.messages import AUDIT_ACTIONS
 
 
 @pytest.fixture
@@ -161,3 +164,65 @@ def test_reset_unlocks_a_locked_account(live: LiveDesk) -> None:
     assert stored and not any("ben" in key for key in stored)  # names are kept hashed
     live.desk.accounts.reset("ben", "a brand new password")
     assert try_login(client, "ben", "a brand new password").status_code == 303
+
+
+def _login_page_after(client: httpx.Client, answer: httpx.Response) -> str:
+    """The login page a browser shows after following a redirect to it (same cookies)."""
+    assert answer.status_code == 303 and answer.headers["location"] == "/login"
+    return client.get("/login").text
+
+
+def test_the_login_page_says_why_a_session_ended(live: LiveDesk) -> None:
+    amy, ben, cat = login(live, "amy"), login(live, "ben"), login(live, "amy")
+    stolen = live.client(cookies=dict(cat.cookies))
+    cat.post("/logout", data={"csrf": csrf_of(cat.get("/").text)})
+    assert "已在别处退出登录" in _login_page_after(stolen, stolen.get("/"))
+    live.desk.accounts.disable("amy")
+    page = _login_page_after(amy, amy.get("/"))
+    assert "账号已被停用" in page and "登录已过期" not in page
+    live.desk.accounts.reset("ben", "a brand new password")
+    assert "密码已被重设" in _login_page_after(ben, ben.get("/"))
+    # Shown once: the stale cookie is dropped with the message.
+    assert "密码已被重设" not in ben.get("/login").text
+    dan = login(live, "ben", "a brand new password")
+    live.clock.advance(8 * 3600 + 10)
+    login(live, "ben", "a brand new password")  # a new login prunes expired sessions
+    page = _login_page_after(dan, dan.get("/"))
+    assert "登录已过期,请重新登录" in page and "停用" not in page
+
+
+def test_a_visitor_without_a_session_learns_nothing_about_accounts(live: LiveDesk) -> None:
+    amy = login(live, "amy")
+    live.desk.accounts.disable("amy")
+    forged = dict(amy.cookies)
+    forged["yishi_desk"] = forged["yishi_desk"][:-3] + "xyz"
+    for visitor in (live.client(), live.client(cookies=forged)):
+        page = visitor.get("/login").text
+        assert "停用" not in page and "过期" not in page and "重设" not in page
+    assert "停用" not in live.client().get("/login?reason=disabled").text
+
+
+def _recorded_actions() -> set[str]:
+    """Every action word the desk's code passes to ``AuditLog.record`` (change_* expanded)."""
+    source = "\n".join(p.read_text(encoding="utf-8")
+                       for p in (Path(__file__).parents[1] / "src/yishi/desk").glob("*.py"))
+    words = set(re.findall(r'audit\.record\([^\n]*?"([a-z_]+)"', source))
+    operations = set(re.findall(r'operation="([a-z_]+)"', "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (Path(__file__).parents[1] / "src/yishi/operations").glob("*.py"))))
+    assert operations and "f\"change_{sent.operation}\"" in source
+    return words | {f"change_{op}" for op in operations}
+
+
+def test_the_audit_log_names_each_action_in_chinese_beside_its_raw_word(
+        live: LiveDesk) -> None:
+    actions = _recorded_actions()
+    assert {"login", "contact_view", "proposal_approve", "change_record"} <= actions
+    assert actions - AUDIT_ACTIONS.keys() == set()
+    for action in sorted(actions):
+        live.desk.audit.record(live.clock(), "amy", action, "2026-1118-cd9p")
+    page = login(live, "bo").get("/audit").text
+    for action in ("contact_view", "proposal_approve", "change_record", "login_failed"):
+        label = AUDIT_ACTIONS[action]
+        assert any(ch >= "\u4e00" for ch in label)
+        assert f'<td title="{action}">{label} <code class="hint">{action}</code></td>' in page

@@ -351,24 +351,35 @@ def _load_folder(
             repo.problems.extend(loaded)
             repo.broken.add(path.stem)
             continue
-        record_id: str = getattr(loaded.record, "id")  # noqa: B009 - both models have an id
-        # The id's line is looked up only for a problem: finding a line composes the YAML
-        # a second time, which costs as much as loading the record.
-        messages = []
-        if id_date(record_id) is None:
-            messages.append(f"编号 {record_id!r} 里的日期不存在 "
-                            f"(id {record_id!r} encodes an impossible date)")
-        if record_id != path.stem:
-            messages.append(_id_mismatch(record_id, path.stem))
-        duplicate = record_id in first_path
-        if duplicate:
-            messages.append(f"编号 {record_id!r} 重复，{first_path[record_id]} 也用了它 "
-                            f"(duplicate id {record_id!r}, also in {first_path[record_id]})")
-        if messages:
-            id_line = loaded.source.line_of(("id",))
-            repo.problems.extend(Problem(rel, id_line, "id", message) for message in messages)
+        found, duplicate = id_problems(rel, loaded, first_path)
+        repo.problems.extend(found)
         if duplicate:
             continue
-        first_path[record_id] = rel
-        loaded_by_id[record_id] = loaded
+        loaded_by_id[getattr(loaded.record, "id")] = loaded  # noqa: B009 - both models have an id
     return loaded_by_id
+
+
+def id_problems(rel: str, loaded: Loaded[Any],
+                first_path: dict[str, str]) -> tuple[list[Problem], bool]:
+    """The problems of a loaded record's id, the folder's records taken in path order: a date
+    no calendar has, a file name that differs, an id an earlier file has (``first_path``: id
+    -> the first file with it, updated here). With whether it is such a duplicate, which
+    ``yishi check`` leaves out."""
+    record_id: str = getattr(loaded.record, "id")  # noqa: B009 - both models have an id
+    stem = Path(rel).stem
+    messages = []
+    if id_date(record_id) is None:
+        messages.append(f"编号 {record_id!r} 里的日期不存在 "
+                        f"(id {record_id!r} encodes an impossible date)")
+    if record_id != stem:
+        messages.append(_id_mismatch(record_id, stem))
+    duplicate = record_id in first_path
+    if duplicate:
+        messages.append(f"编号 {record_id!r} 重复，{first_path[record_id]} 也用了它 "
+                        f"(duplicate id {record_id!r}, also in {first_path[record_id]})")
+    else:
+        first_path[record_id] = rel
+    # The id's line is looked up only for a problem: finding a line composes the YAML
+    # a second time, which costs as much as loading the record.
+    id_line = loaded.source.line_of(("id",)) if messages else 0
+    return [Problem(rel, id_line, "id", message) for message in messages], duplicate

@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..errors import YishiError
 from .database import Database
+from .session_ends import EndReason, end_sessions_of
 from .throttle import account_key
 
 #: Argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile).
@@ -96,7 +97,7 @@ class Accounts:
         self._require(name)
         with self.db.transaction() as conn:
             conn.execute("UPDATE accounts SET disabled = 1 WHERE name = ?", (name,))
-            conn.execute("DELETE FROM sessions WHERE account = ?", (name,))
+            end_sessions_of(conn, name, EndReason.DISABLED, self.clock())
 
     def reset(self, name: str, password: str) -> None:
         """Set a new password, enable the account, clear its lockout and end its sessions."""
@@ -106,7 +107,7 @@ class Accounts:
         with self.db.transaction() as conn:
             conn.execute("UPDATE accounts SET password_hash = ?, disabled = 0 WHERE name = ?",
                          (digest, name))
-            conn.execute("DELETE FROM sessions WHERE account = ?", (name,))
+            end_sessions_of(conn, name, EndReason.RESET, self.clock())
             conn.execute("DELETE FROM login_failures WHERE key = ?", (account_key(name),))
 
     def verify(self, name: str, password: str) -> Account | None:

@@ -86,7 +86,11 @@ def create_app(desk: Desk) -> Starlette:
     async def login_form(request: Request) -> Response:
         if desk.sessions.find(request.cookies.get(COOKIE), desk.clock()) is not None:
             return RedirectResponse("/", 303)
-        return login_page(request)
+        ended = desk.sessions.why_ended(request.cookies.get(COOKIE), desk.clock())
+        response = login_page(request, notice=ended)
+        if ended:  # said once: the stale cookie goes with it
+            response.delete_cookie(COOKIE, path="/")
+        return response
 
     async def login(request: Request) -> Response:
         form = await read_form(request)
@@ -123,7 +127,7 @@ def create_app(desk: Desk) -> Starlette:
         return response
 
     async def logout(request: Request, session: Session) -> Response:
-        desk.sessions.end(request.cookies.get(COOKIE))
+        desk.sessions.end(request.cookies.get(COOKIE), desk.clock())
         desk.audit.record(desk.clock(), session.account.name, "logout")
         response = login_page(request, notice=messages.LOGGED_OUT)
         response.delete_cookie(COOKIE, path="/")

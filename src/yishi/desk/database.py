@@ -74,6 +74,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX changes_state ON changes (state, created_at);
     """,
+    # 3: why a session ended (expired, logged out, account disabled or reset), kept for a
+    # while by the session's digest so the login page can tell its holder.
+    """
+    CREATE TABLE ended_sessions (
+        id TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        ended_at REAL NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

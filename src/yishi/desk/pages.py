@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..lifecycle import LABELS, STAGES
 from ..records import CHANNEL_LABELS, KIND_LABELS, OUTCOME_LABELS
 from ..site.markup import render_markdown
+from .messages import AUDIT_ACTIONS
 
 #: Nothing from elsewhere: our own stylesheet and script, posting only to the desk.
 CONTENT_SECURITY_POLICY = (
@@ -29,6 +30,7 @@ _env.globals.update(
     outcome_label=lambda o: OUTCOME_LABELS.get(o, str(o)) if o else "未记录",
     channel_label=lambda c: CHANNEL_LABELS.get(c, str(c)),
     kind_label=lambda k: KIND_LABELS.get(k, str(k)),
+    audit_label=lambda a: AUDIT_ACTIONS.get(a, a),
     # The ``yishi diff`` summary is markdown: rendered by the site's safe renderer (no raw
     # HTML, sanitised), so what a moderator typed stays text.
     markdown=render_markdown,

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, Signer, URLSafeTimedSerializer
 
+from . import messages
 from .accounts import Account
 from .database import Database
+from .session_ends import EndReason, end_expired, end_session, reason_for
 
 COOKIE = "yishi_desk"
 LOGIN_COOKIE = "yishi_desk_login"
@@ -55,7 +57,7 @@ class Sessions:
         csrf = secrets.token_urlsafe(32)
         expires = now + self.lifetime
         with self.db.transaction() as conn:
-            conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,))
+            end_expired(conn, now)
             conn.execute(
                 "INSERT INTO sessions (id, account, csrf, created_at, expires_at) "
                 "VALUES (?, ?, ?, ?, ?)", (_digest(token), account.name, csrf, now, expires))
@@ -82,12 +84,30 @@ class Sessions:
             return None
         return Session(Account(row[0], bool(row[1]), False), row[3], float(row[4]))
 
-    def end(self, cookie: str | None) -> None:
-        """Log out: the session is deleted, so a copy of the cookie is worthless."""
+    def why_ended(self, cookie: str | None, now: float) -> str:
+        """What the login page tells the holder of a cookie whose session is over: why it
+        ended, or "" when the cookie is missing, forged or still live."""
+        token = self._token(cookie)
+        if token is None:
+            return ""
+        digest = _digest(token)
+        row = self.db.conn.execute(
+            "SELECT a.disabled, s.expires_at FROM sessions s "
+            "JOIN accounts a ON a.name = s.account WHERE s.id = ?", (digest,)).fetchone()
+        if row is not None:
+            if row[0]:
+                return EndReason.DISABLED.message
+            return EndReason.EXPIRED.message if float(row[1]) <= now else ""
+        reason = reason_for(self.db.conn, digest)
+        return reason.message if reason is not None else messages.SESSION_ENDED
+
+    def end(self, cookie: str | None, now: float) -> None:
+        """Log out: the session is deleted, so a copy of the cookie is worthless (and its
+        holder is told it was logged out)."""
         token = self._token(cookie)
         if token is not None:
             with self.db.transaction() as conn:
-                conn.execute("DELETE FROM sessions WHERE id = ?", (_digest(token),))
+                end_session(conn, _digest(token), EndReason.LOGGED_OUT, now)
 
     @staticmethod
     def csrf_ok(session: Session, submitted: str | None) -> bool:

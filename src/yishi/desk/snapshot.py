@@ -19,7 +19,15 @@ from ..council import COUNCIL_FILE
 from ..front_matter_cache import FrontMatterCache
 from ..git import changed_paths, ls_tree, read_blobs, read_objects, resolve
 from ..ids import ID_RE
-from ..loading import ISSUES_DIR, MEETINGS_DIR, Loaded, Repository, load_record_file, repository_at
+from ..loading import (
+    ISSUES_DIR,
+    MEETINGS_DIR,
+    Loaded,
+    Repository,
+    id_problems,
+    load_record_file,
+    repository_at,
+)
 from ..records import Issue, Meeting
 
 RECORDS = "content"
@@ -63,6 +71,26 @@ def _load_file(repo: Repository, path: str, data: bytes,
         repo.meetings[stem] = meeting
 
 
+def _check_ids(repo: Repository) -> None:
+    """Replace the id problems of ``repo``'s loaded records with those ``yishi check`` finds.
+
+    A duplicate depends on every file of its folder (the first path keeps the id), so both
+    the full and the incremental load check all ids again, as ``yishi check`` does: one pass
+    over the loaded records, a YAML line lookup only for a record at fault. The desk keeps
+    a duplicate under its file name; only the problems must agree.
+    """
+    folders: tuple[list[Loaded[Any]], ...] = (
+        sorted(repo.issues.values(), key=lambda r: r.path),
+        sorted(repo.meetings.values(), key=lambda r: r.path))
+    paths = {record.path for folder in folders for record in folder}
+    problems = [p for p in repo.problems if p.path not in paths]
+    for folder in folders:
+        first_path: dict[str, str] = {}
+        for record in folder:
+            problems.extend(id_problems(record.path, record, first_path)[0])
+    repo.problems = sorted(problems, key=lambda p: p.path)  # stable: a file's own order
+
+
 def _records_at(root: Path, commit: str) -> dict[str, bytes]:
     """The council and record files of ``commit`` by path: one ``ls-tree`` for their blob
     ids, one ``cat-file --batch`` by id (resolving 20,000 paths one by one is far slower)."""
@@ -85,6 +113,7 @@ def load_at(root: Path, commit: str, front_matter_cache: Path | None = None) -> 
             _load_file(repo, path, files[path], cache)
     if cache is not None:
         cache.save()
+    _check_ids(repo)
     return repo
 
 
@@ -106,6 +135,7 @@ def updated(old: Snapshot, root: Path, commit: str) -> tuple[Repository, set[str
         data = blobs.get(path)
         if data is not None and _folder_of(path):
             _load_file(repo, path, data)
+    _check_ids(repo)
     affected = {stem for stem in stems if stem not in old.repo.meetings and stem not in repo.meetings}
     for stem in stems:  # a meeting's change reaches the issues on its agenda, before and after
         for version in (old.repo.meetings.get(stem), repo.meetings.get(stem)):
