@@ -11,7 +11,21 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+
+@contextmanager
+def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction that takes the lock at once, so read-then-write is atomic
+    (the connection must be in autocommit mode: ``isolation_level=None``)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def use_wal(conn: sqlite3.Connection, wait: float = 30.0) -> None:
@@ -48,13 +62,11 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[str],
     if start > len(migrations):
         raise too_new(start)
     while True:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate_transaction(conn):
             found = schema_version(conn)
             if found > len(migrations):
                 raise too_new(found)
             if found == len(migrations):
-                conn.execute("COMMIT")
                 return start
             for statement in migrations[found].split(";"):
                 if statement.strip():
@@ -62,7 +74,3 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[str],
             # user_version lives in the file header: it commits with the migration or not
             # at all. PRAGMA takes no parameters; the value is our own integer.
             conn.execute(f"PRAGMA user_version = {found + 1}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")

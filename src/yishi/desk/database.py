@@ -18,7 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import YishiError
-from ..sqlite_migrations import apply_migrations, schema_version, use_wal
+from ..sqlite_migrations import (
+    apply_migrations,
+    immediate_transaction,
+    schema_version,
+    use_wal,
+)
 
 
 class DeskStoreError(YishiError):
@@ -125,14 +130,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that takes the lock at once, so read-then-write is atomic."""
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate_transaction(self.conn) as conn:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def version(self) -> int:
         """The file's schema version."""

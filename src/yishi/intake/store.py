@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import YishiError
-from ..sqlite_migrations import schema_version, use_wal
+from ..sqlite_migrations import immediate_transaction, schema_version, use_wal
 from .abuse import DUPLICATE_WINDOW, RateLimit
 from .migrations import CURRENT_VERSION, StoreVersionError, migrate, too_new
 from .submission import Submission
@@ -227,15 +227,9 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as conn:
-            # IMMEDIATE takes the write lock at once, so check-then-insert is atomic.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        # IMMEDIATE takes the write lock at once, so check-then-insert is atomic.
+        with self._connect() as conn, immediate_transaction(conn):
+            yield conn
 
     def setting(self, key: str, make: Callable[[], str] = lambda: secrets.token_urlsafe(32)) -> str:
         """A persistent setting (a secret, a salt), created on first use."""
