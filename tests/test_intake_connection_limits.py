@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from intake_support import Clock, Suffixes, make_records_repo, serve_app
+from intake_support import Clock, Suffixes, form, make_records_repo, serve_app
 from yishi.council import load_council
 from yishi.intake.http_limits import ConnectionLimits
 from yishi.intake.service import ServiceSettings, create_app
@@ -190,3 +190,49 @@ def test_a_client_gone_mid_upload_leaves_no_traceback(live: tuple[str, int],
     bad = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert bad == [], [r.getMessage() for r in bad]
     assert not any(" 500 " in r.getMessage() for r in caplog.records)
+
+
+def test_receipts_answer_within_a_second_while_clients_abuse_the_connection(
+        tmp_path: Path) -> None:
+    """Slow headers, a megabyte of headers, bodies that stop and bodies that trickle, all at
+    once and under the connection cap: a resident's receipt still answers within 1 s."""
+    limits = ConnectionLimits(max_header_bytes=4096, max_headers=20, header_timeout=4,
+                              body_idle_timeout=4, body_timeout=8, max_connections=16)
+    repo = make_records_repo(tmp_path / "records")
+    clock = Clock()
+    app = create_app(Store(tmp_path / "intake.sqlite3"), load_council(repo), clock=clock,
+                     suffix=Suffixes(), settings=ServiceSettings(limits=limits))
+    with serve_app(app, limits) as base, httpx.Client(timeout=5) as client:
+        port = int(base.rsplit(":", 1)[1])
+        token = client.get(f"{base}/api/token").json()["token"]
+        clock.advance(10)
+        first = client.post(f"{base}/api/submissions", data={**form(), "token": token},
+                            headers={"Accept": "application/json"})
+        assert first.status_code == 202, first.text
+        receipt = first.json()["receipt_url"]
+
+        slow_headers = [connect(port) for _ in range(4)]
+        stopped_bodies = [connect(port) for _ in range(3)]
+        trickling = [connect(port) for _ in range(3)]
+        for sock in slow_headers:
+            send(sock, b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        for sock in stopped_bodies + trickling:
+            send(sock, _post_head(100_000) + b"title=")
+        with connect(port) as huge:
+            send(huge, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 1_000_000)
+            huge_answer, _ = read_answer(huge)
+        slowest, lookups = 0.0, 0
+        until = time.monotonic() + 2.5  # within the header and body timeouts: all still open
+        while time.monotonic() < until:
+            for n, sock in enumerate(slow_headers + trickling):
+                send(sock, b"X-Slow-%d: 1\r\n" % n if sock in slow_headers else b"a")
+            started = time.perf_counter()
+            assert client.get(receipt).status_code == 200
+            slowest = max(slowest, time.perf_counter() - started)
+            lookups += 1
+            time.sleep(0.2)
+        for sock in slow_headers + stopped_bodies + trickling:
+            sock.close()
+    assert status(huge_answer) == 431, huge_answer[:100]
+    assert lookups >= 5
+    assert slowest < 1.0, f"a receipt took {slowest:.2f} s under connection abuse"
