@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import operations
 from ..errors import YishiError
-from ..intake.ratings import RatingCounts
+from ..intake.ratings import SATISFACTION_LABELS, RatingCounts, Satisfaction
 from ..loading import Repository
 from ..operations.changeset import ChangeSet, OperationRefused
 
@@ -309,9 +309,8 @@ def make_close(repo: Repository, issue_id: str, values: Values, *, by: str,
                                                 outcome=one(values, "outcome")))
 
 
-FEEDBACK_COUNTS = ("satisfied", "basically_satisfied", "dissatisfied")
-FEEDBACK_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意",
-                   "dissatisfied": "不满意"}
+#: The three counts of the feedback form: the answers residents give when they rate.
+FEEDBACK_COUNTS = tuple(answer.value for answer in Satisfaction)
 
 
 def feedback_values(ratings: RatingCounts | None) -> dict[str, list[str]]:
@@ -335,7 +334,7 @@ def make_feedback(repo: Repository, issue_id: str, values: Values, *, by: str,
     for name, count in counts.items():
         least = getattr(online, name)
         if count is not None and count < least:
-            errors[name] = (f"{FEEDBACK_LABELS[name]}({name})不能少于居民在线评价中的 {least} 份,"
+            errors[name] = (f"{SATISFACTION_LABELS[Satisfaction(name)]}({name})不能少于居民在线评价中的 {least} 份,"
                             f"现在是 {count}:纸质收集的请加在其上。")
     resolved = one(values, "resolved")
     if resolved not in ("yes", "no"):
