@@ -68,7 +68,8 @@ def test_review_approve_and_decline(queued: tuple[Path, Path, list[str]]) -> Non
     # Errors are one plain line, never a traceback.
     code, out = run("review", "approve", ids[1], "--repo", str(repo))
     assert code == 1 and out.strip() == (
-        f"Error: proposal {ids[1]} is already closed; `yishi review list` shows open ones")
+        f"Error: 提案 {ids[1]} 已退回；待审的见 `yishi review list` / "
+        f"proposal {ids[1]} is already closed; `yishi review list` shows open ones")
 
 
 def test_review_outside_a_repository(tmp_path: Path) -> None:

@@ -71,6 +71,7 @@ class LocalForge:
         self.repo = repo
         if not (repo / ".git").exists() and not (repo / "HEAD").is_file():
             raise ForgeError(
+                f"{repo} 不是 git 仓库，请用 --root 指向记录仓库 / "
                 f"{repo} is not a git repository; pass --root with the records repository"
             )
         self.main_branch = main_branch or self._default_branch()
@@ -117,7 +118,7 @@ class LocalForge:
     def _main_commit(self) -> str:
         commit = self._ref(self.main_ref)
         if commit is None:
-            raise ForgeError(f"the main branch {self.main_branch!r} of {self.repo} has no commits")
+            raise ForgeError(_no_commits(self.main_branch, self.repo))
         return commit
 
     # -- the Forge interface -------------------------------------------------------------
@@ -137,7 +138,7 @@ class LocalForge:
         refs = self._refs(branch, DECLINED_PREFIX + issue_id, APPLIED_PREFIX + issue_id,
                           self.main_ref)
         if self.main_ref not in refs:
-            raise ForgeError(f"the main branch {self.main_branch!r} of {self.repo} has no commits")
+            raise ForgeError(_no_commits(self.main_branch, self.repo))
         if branch in refs:
             # Merged with plain git (not `yishi review approve`) leaves the branch behind.
             merged = git.is_ancestor(self.repo, refs[branch], refs[self.main_ref])
@@ -258,8 +259,10 @@ class LocalForge:
     def _open_commit(self, issue_id: str, kind: ProposalKind = ProposalKind.PROPOSAL) -> str:
         ref = self.find_proposal(issue_id, kind)
         if ref is None or ref.state is not ProposalState.OPEN:
+            zh = "不存在" if ref is None else _STATE_ZH[ref.state]
             state = "does not exist" if ref is None else f"is already {ref.state.value}"
-            raise ForgeError(f"{kind.value} {issue_id} {state}; `yishi review list` shows open ones")
+            raise ForgeError(f"{_KIND_ZH[kind]} {issue_id} {zh}；待审的见 `yishi review list` / "
+                             f"{kind.value} {issue_id} {state}; `yishi review list` shows open ones")
         commit = self._ref(branch_prefix(kind) + issue_id)
         assert commit is not None
         return commit
@@ -339,6 +342,7 @@ class LocalForge:
             dirty = self._out("status", "--porcelain", "--untracked-files=no", cwd=worktree)
             if dirty:
                 raise ForgeError(
+                    f"{worktree} 检出了 {self.main_branch}，且有未提交的修改：请先提交或暂存，再批准 / "
                     f"{self.main_branch} is checked out in {worktree} with uncommitted changes; "
                     "commit or stash them, then approve again"
                 )
@@ -348,6 +352,7 @@ class LocalForge:
             merged = self._git("merge-tree", "--write-tree", main, commit, check=False)
             if merged.returncode != 0:
                 raise ForgeError(
+                    f"{_KIND_ZH[kind]} {issue_id} 与 {self.main_branch} 冲突，请用 git 手工合并 / "
                     f"{kind.value} {issue_id} conflicts with {self.main_branch}; "
                     "merge it by hand with git"
                 )
@@ -366,3 +371,14 @@ class LocalForge:
         commit = self._open_commit(issue_id, kind)
         self._git("update-ref", DECLINED_PREFIX + issue_id, commit)
         self._git("update-ref", "-d", branch_prefix(kind) + issue_id, commit)
+
+
+#: How a moderator reads the forge's words (messages are Chinese first).
+_KIND_ZH = {ProposalKind.PROPOSAL: "提案", ProposalKind.CHANGE: "变更"}
+_STATE_ZH = {ProposalState.OPEN: "仍待审", ProposalState.MERGED: "已合并",
+             ProposalState.CLOSED: "已退回"}
+
+
+def _no_commits(branch: str, repo: Path) -> str:
+    return (f"{repo} 的主分支 {branch!r} 还没有任何提交 / "
+            f"the main branch {branch!r} of {repo} has no commits")

@@ -213,7 +213,7 @@ def work(root: Path, db: Path, main_branch: str | None, forge: str, github_repo:
     except KeyboardInterrupt:
         code = 0
     if code:
-        click.echo("Some submissions are still failing; see `yishi intake status`.", err=True)
+        click.echo("仍有提案发送失败，详见 `yishi intake status` / Some submissions are still failing; see `yishi intake status`.", err=True)
     raise SystemExit(code)
 
 
@@ -263,7 +263,7 @@ def purge(db: Path, days: float) -> None:
         removed = _store(db).purge(cutoff)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Purged private data of {removed} submission(s) older than {days:g} day(s).")
+    click.echo(f"已清除 {removed} 份超过 {days:g} 天的提案的私人信息 / Purged private data of {removed} submission(s) older than {days:g} day(s).")
 
 
 @intake.command()
@@ -345,9 +345,9 @@ def list_(root: Path, main_branch: str | None) -> None:
             click.echo(f"{open_change.issue_id}  ?  ?  {open_change.subject}")
             continue
         click.echo(f"{open_change.issue_id}  {change.operation}  {change.by}  {change.summary}")
-    click.echo(f"{len(proposals)} open proposal(s).", err=True)
+    click.echo(f"待审提案 {len(proposals)} 份 / {len(proposals)} open proposal(s).", err=True)
     if changes:
-        click.echo(f"{len(changes)} open council change(s).", err=True)
+        click.echo(f"待审变更 {len(changes)} 项 / {len(changes)} open council change(s).", err=True)
 
 
 @review.command()
@@ -430,7 +430,7 @@ def approve(root: Path, db: Path, main_branch: str | None, issue_id: str,
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     _record(db, issue_id, QueueStatus.PUBLISHED)
-    click.echo(f"Approved {issue_id}: merged into {forge.main_branch} ({commit[:10]}).")
+    click.echo(f"已批准提案 {issue_id}，已合并进 {forge.main_branch}（{commit[:10]}）/ Approved {issue_id}: merged into {forge.main_branch} ({commit[:10]}).")
 
 
 @review.command()
@@ -452,4 +452,4 @@ def decline(root: Path, db: Path, main_branch: str | None, issue_id: str, reason
     except YishiError as exc:
         raise click.ClickException(str(exc)) from exc
     _record(db, issue_id, QueueStatus.DECLINED, reason)
-    click.echo(f"Declined {issue_id}.")
+    click.echo(f"已退回提案 {issue_id} / Declined {issue_id}.")
