@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from yishi.checks import run_checks
@@ -277,8 +277,12 @@ STEPS: list[Callable[[Walk], Any]] = [step_import, step_screen, step_screen, ste
                                       step_close]
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+# Derandomized: CI runs the same 20 walks every time, so a failure there is reproducible
+# (explore further locally with --hypothesis-seed=N). No explain phase: it re-runs a failing
+# walk under a Python tracer, which on 3.11 takes minutes and hides the failure behind a timeout.
+@settings(max_examples=20, deadline=None, derandomize=True,
+          phases=[phase for phase in Phase if phase is not Phase.explain],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_legal_steps_keep_the_records_valid(council: Repository, data: st.DataObject) -> None:
     walk = Walk(council, data)
